@@ -1,0 +1,66 @@
+# MIGOF Academy. `make run` sets everything up and serves the site; `make test` sets
+# everything up and runs the whole suite. Both work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+MANAGE := $(PY) manage.py
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup install db messages browser node check lint format lock clean
+
+run: setup
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+setup: install messages db
+
+# The virtual environment, from the lock file (hashes checked), then the project itself.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check --upgrade pip
+	$(PIP) install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled translations (.mo) are built, not committed. msgfmt comes from gettext.
+messages: install
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+db: install
+	$(MANAGE) migrate --no-input -v 0
+	$(MANAGE) load_framework
+	$(MANAGE) seed_demo
+
+# What the browser tests need: Debian's Chromium and axe-core from the npm registry.
+browser:
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
+test: install messages browser
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest
+
+check: install
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+lint: check
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Re-pin every dependency (needs network to PyPI).
+lock: install
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--generate-hashes --no-header -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .test-media db.sqlite3

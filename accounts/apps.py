@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from wagtail.users.apps import WagtailUsersAppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts"
+
+
+class UsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user admin, with forms for our e-mail-and-full-name user."""
+
+    user_viewset = "accounts.viewsets.UserViewSet"

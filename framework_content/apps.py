@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FrameworkContentConfig(AppConfig):
+    name = "framework_content"
+    verbose_name = "MIGOF knowledge base"

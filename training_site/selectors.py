@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Page, Site
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    path: str
+
+
+SECTION_LABELS = {
+    "frameworkpage": _("MIGOF"),
+    "indicatorindexpage": _("Indicators"),
+    "librarypage": _("Library"),
+}
+
+
+def site_navigation(request) -> dict:
+    """Home and the top-level sections of the current site, in tree order (one query)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return {"home_url": "/", "links": [], "indicators_url": "", "library_url": ""}
+    root = site.root_page
+    children = (
+        Page.objects.child_of(root)
+        .live()
+        .public()
+        .in_menu()
+        .select_related("content_type")
+        .order_by("path")
+    )
+    links = []
+    section_urls: dict[str, str] = {}
+    for child in children:
+        label = SECTION_LABELS.get(child.content_type.model, child.title)
+        url = child.get_url(request=request)
+        if url:
+            links.append(NavLink(label=str(label), url=url, path=child.url_path))
+            section_urls.setdefault(child.content_type.model, url)
+    return {
+        "home_url": root.get_url(request=request) or "/",
+        "links": links,
+        "indicators_url": section_urls.get("indicatorindexpage", "/indicators/"),
+        "library_url": section_urls.get("librarypage", "/library/"),
+        "framework_url": section_urls.get("frameworkpage", "/migof/"),
+    }

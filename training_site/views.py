@@ -1,0 +1,36 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .health import check_all
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Public: 200 when every configured part answers, else 503 naming the failing parts."""
+    parts = check_all()
+    failing = [p.name for p in parts if not p.ok]
+    body = {
+        "status": "ok" if not failing else "fail",
+        "failing": failing,
+        "parts": {p.name: {"ok": p.ok, "detail": p.detail} for p in parts},
+    }
+    return JsonResponse(body, status=503 if failing else 200)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
