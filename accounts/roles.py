@@ -2,8 +2,8 @@
 
 - Trainees: no admin access; they learn on the site.
 - Trainers: the admin, to draft modules, lessons, images and documents (no publishing).
-- Editors: Wagtail moderation: draft, publish and lock pages; manage the indicator
-  frameworks and key documents.
+- Editors: Wagtail moderation: draft, publish and lock pages; send pages for translation
+  (wagtail-localize); manage the indicator frameworks and key documents.
 - Administrators: everything, including users and roles.
 """
 
@@ -33,6 +33,7 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             for app, model in SNIPPET_MODELS
             for action in ("add", "change", "delete", "view")
         ],
+        ("wagtail_localize", "submit_translation"),
         ("wagtailsearchpromotions", "add_query"),
         ("wagtailsearchpromotions", "change_query"),
         ("wagtailsearchpromotions", "delete_query"),

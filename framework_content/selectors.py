@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
+from wagtail.models import Locale
 
 from .choices import MappingRole
 
@@ -76,7 +77,9 @@ def element_domains(element: FrameworkElementPage) -> list[tuple[IndicatorFramew
     for link in links:
         framework = link.domain.framework
         grouped.setdefault(framework.pk, (framework, []))[1].append(
-            MappedDomain(domain=link.domain, role=link.role, indicators=list(link.domain.indicators.all()))
+            MappedDomain(
+                domain=link.domain, role=link.role, indicators=list(link.domain.indicators.all())
+            )
         )
     return list(grouped.values())
 
@@ -95,9 +98,11 @@ def lesson_navigation(lesson: LessonPage) -> dict:
     m = _models()
     parent = lesson.get_parent()
     siblings = list(
-        m.LessonPage.objects.child_of(parent).live().public().order_by("path").only(
-            "id", "title", "url_path", "path", "depth"
-        )
+        m.LessonPage.objects.child_of(parent)
+        .live()
+        .public()
+        .order_by("path")
+        .only("id", "title", "url_path", "path", "depth")
     )
     ids = [s.pk for s in siblings]
     position = ids.index(lesson.pk) if lesson.pk in ids else -1
@@ -106,9 +111,7 @@ def lesson_navigation(lesson: LessonPage) -> dict:
         "lesson_position": position + 1,
         "lesson_total": len(siblings),
         "previous_lesson": siblings[position - 1] if position > 0 else None,
-        "next_lesson": siblings[position + 1]
-        if 0 <= position < len(siblings) - 1
-        else None,
+        "next_lesson": siblings[position + 1] if 0 <= position < len(siblings) - 1 else None,
     }
 
 
@@ -190,7 +193,11 @@ class Crosswalk:
 def crosswalk() -> Crosswalk:
     """Each framework's domains against the six MIGOF elements, in three queries."""
     m = _models()
-    elements = list(m.FrameworkElementPage.objects.live().order_by("path"))
+    elements = list(
+        m.FrameworkElementPage.objects.live()
+        .filter(locale=Locale.get_default())
+        .order_by("path")
+    )
     position = {e.pk: i for i, e in enumerate(elements)}
     frameworks = list(m.IndicatorFramework.objects.order_by("sort_order"))
     domains = list(
@@ -236,4 +243,9 @@ def lessons_citing(document: KeyDocument) -> list[LessonPage]:
 
 def all_elements() -> QuerySet[FrameworkElementPage]:
     m = _models()
-    return m.FrameworkElementPage.objects.live().public().order_by("path")
+    return (
+        m.FrameworkElementPage.objects.live()
+        .public()
+        .filter(locale=Locale.get_default())
+        .order_by("path")
+    )

@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
         ("wagtailimages", "0027_image_description"),
         ("wagtaildocs", "0014_alter_document_file_size"),
         ("wagtailsearchpromotions", "0008_query_verbose_name"),
+        ("wagtail_localize", "0016_rename_page_revision_translationlog_revision"),
     ]
 
     operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -51,7 +52,7 @@ class FrameworkElementPage(Page):
 
     kind = models.CharField(_("kind"), max_length=10, choices=ElementKind.choices)
     code = models.CharField(
-        _("code"), max_length=4, unique=True, help_text=_("P1–P3 or O1–O3. Never change it.")
+        _("code"), max_length=4, help_text=_("P1–P3 or O1–O3. Never change it.")
     )
     council_wording = models.TextField(
         _("Council wording"), blank=True, help_text=_("The wording of the Council document.")
@@ -86,6 +87,17 @@ class FrameworkElementPage(Page):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def clean(self):
+        super().clean()
+        # One element per code in each language (translations share the code).
+        clash = (
+            FrameworkElementPage.objects.filter(code=self.code, locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+        if clash:
+            raise ValidationError({"code": _("Another element already has this code.")})
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -239,9 +251,7 @@ class LibraryPage(RoutablePageMixin, Page):
 
     @path("")
     def documents(self, request):
-        return self.render(
-            request, context_overrides={"documents": selectors.key_documents()}
-        )
+        return self.render(request, context_overrides={"documents": selectors.key_documents()})
 
     @path("<slug:slug>/")
     def document(self, request, slug):

@@ -38,9 +38,7 @@ class StatusMixin(models.Model):
 
 
 class IndicatorFramework(StatusMixin, index.Indexed, ClusterableModel):
-    ref_id = models.CharField(
-        _("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP
-    )
+    ref_id = models.CharField(_("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=255)
     short_title = models.CharField(_("short title"), max_length=80)
@@ -108,9 +106,7 @@ class ResponseLevel(Orderable):
 
 
 class IndicatorDomain(StatusMixin, index.Indexed, ClusterableModel):
-    ref_id = models.CharField(
-        _("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP
-    )
+    ref_id = models.CharField(_("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP)
     framework = models.ForeignKey(
         IndicatorFramework, on_delete=models.PROTECT, related_name="domains"
     )
@@ -192,12 +188,8 @@ class DomainElementLink(Orderable):
 
 
 class Indicator(StatusMixin, index.Indexed, models.Model):
-    ref_id = models.CharField(
-        _("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP
-    )
-    domain = models.ForeignKey(
-        IndicatorDomain, on_delete=models.PROTECT, related_name="indicators"
-    )
+    ref_id = models.CharField(_("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP)
+    domain = models.ForeignKey(IndicatorDomain, on_delete=models.PROTECT, related_name="indicators")
     slug = models.SlugField(
         _("slug"),
         max_length=60,
@@ -248,9 +240,7 @@ class Indicator(StatusMixin, index.Indexed, models.Model):
 
 
 class KeyDocument(StatusMixin, index.Indexed, models.Model):
-    ref_id = models.CharField(
-        _("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP
-    )
+    ref_id = models.CharField(_("reference id"), max_length=40, unique=True, help_text=REF_ID_HELP)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     symbol = models.CharField(_("document symbol"), max_length=60, blank=True)
     title = models.CharField(_("title"), max_length=400)
