@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
+# Extra pytest arguments, e.g. make test PYTEST_ARGS="-k health"
+PYTEST_ARGS ?=
 
 .PHONY: run test setup install db messages browser node check lint format lock clean
 
@@ -42,7 +44,7 @@ browser:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
 
 test: install messages browser
-	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 check: install
 	DJANGO_SETTINGS_MODULE=training_site.settings.test $(MANAGE) check

@@ -14,7 +14,8 @@ from .profile import ProfileForm
 @require_http_methods(["GET", "POST"])
 def profile(request):
     """The signed-in person's own profile; nobody else's is reachable here."""
-    form = ProfileForm(request.POST or None, instance=request.user)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a POST
+    form = ProfileForm(data, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         translation.activate(user.preferred_language)

@@ -171,9 +171,9 @@ def ensure_home(report: LoadReport):
         site.site_name = "MIGOF Academy"
         site.save()
     # Remove Wagtail's placeholder welcome page, once nothing points at it.
-    Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore").exclude(
-        pk__in=Site.objects.values("root_page")
-    ).delete()
+    Page.objects.filter(
+        depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+    ).exclude(pk__in=Site.objects.values("root_page")).delete()
     return home
 
 
@@ -207,7 +207,10 @@ def load_migof(data: dict, home, report: LoadReport) -> dict[str, FrameworkEleme
         },
     )
     elements: dict[str, FrameworkElementPage] = {}
-    groups = [(ElementKind.PRINCIPLE, migof["principles"]), (ElementKind.OBJECTIVE, migof["objectives"])]
+    groups = [
+        (ElementKind.PRINCIPLE, migof["principles"]),
+        (ElementKind.OBJECTIVE, migof["objectives"]),
+    ]
     for kind, items in groups:
         for item in items:
             code = item["id"].split("-")[1]
@@ -217,7 +220,8 @@ def load_migof(data: dict, home, report: LoadReport) -> dict[str, FrameworkEleme
                     (
                         "paragraph",
                         _paragraph(
-                            f"IOM's MIGOF brochure words this element as “{item['alt_short_title']}”."
+                            "IOM's MIGOF brochure words this element as "
+                            f"“{item['alt_short_title']}”."
                         ),
                     )
                 )
@@ -559,9 +563,21 @@ def load_gcm(data, elements, report) -> IndicatorFramework:
             },
         )
         if row.get("primary"):
-            _link(report, domain, elements[row["primary"]], MappingRole.PRIMARY, row.get("note", "") or "")
+            _link(
+                report,
+                domain,
+                elements[row["primary"]],
+                MappingRole.PRIMARY,
+                row.get("note", "") or "",
+            )
         if row.get("secondary"):
-            _link(report, domain, elements[row["secondary"]], MappingRole.SECONDARY, row.get("note", "") or "")
+            _link(
+                report,
+                domain,
+                elements[row["secondary"]],
+                MappingRole.SECONDARY,
+                row.get("note", "") or "",
+            )
     return framework
 
 
@@ -592,12 +608,42 @@ DOCUMENT_EXTRAS: dict[str, dict[str, Any]] = {
         ),
         "order": 2,
     },
-    "DOC-A-70-59": {"doc_type": DocumentType.REPORT, "issuing_body": "United Nations Secretary-General", "year": 2016, "order": 3},
-    "DOC-A-RES-70-302": {"doc_type": DocumentType.RESOLUTION, "issuing_body": "United Nations General Assembly", "year": 2016, "order": 4},
-    "DOC-NYD": {"doc_type": DocumentType.DECLARATION, "issuing_body": "United Nations General Assembly", "year": 2016, "order": 5},
-    "DOC-A-RES-71-280": {"doc_type": DocumentType.RESOLUTION, "issuing_body": "United Nations General Assembly", "year": 2017, "order": 6},
-    "DOC-A-72-643": {"doc_type": DocumentType.REPORT, "issuing_body": "United Nations Secretary-General", "year": 2017, "order": 7},
-    "DOC-GCM": {"doc_type": DocumentType.AGREEMENT, "issuing_body": "United Nations General Assembly", "year": 2018, "order": 8},
+    "DOC-A-70-59": {
+        "doc_type": DocumentType.REPORT,
+        "issuing_body": "United Nations Secretary-General",
+        "year": 2016,
+        "order": 3,
+    },
+    "DOC-A-RES-70-302": {
+        "doc_type": DocumentType.RESOLUTION,
+        "issuing_body": "United Nations General Assembly",
+        "year": 2016,
+        "order": 4,
+    },
+    "DOC-NYD": {
+        "doc_type": DocumentType.DECLARATION,
+        "issuing_body": "United Nations General Assembly",
+        "year": 2016,
+        "order": 5,
+    },
+    "DOC-A-RES-71-280": {
+        "doc_type": DocumentType.RESOLUTION,
+        "issuing_body": "United Nations General Assembly",
+        "year": 2017,
+        "order": 6,
+    },
+    "DOC-A-72-643": {
+        "doc_type": DocumentType.REPORT,
+        "issuing_body": "United Nations Secretary-General",
+        "year": 2017,
+        "order": 7,
+    },
+    "DOC-GCM": {
+        "doc_type": DocumentType.AGREEMENT,
+        "issuing_body": "United Nations General Assembly",
+        "year": 2018,
+        "order": 8,
+    },
 }
 
 
@@ -642,7 +688,9 @@ def load_documents(data, report) -> list[KeyDocument]:
                     "symbol": doc.get("symbol", ""),
                     "title": doc["title"],
                     "doc_type": extra.get("doc_type", DocumentType.OTHER),
-                    "date_text": "November 2015" if doc["id"] == "DOC-IOM-C106-RES1310" else _document_date(doc),
+                    "date_text": "November 2015"
+                    if doc["id"] == "DOC-IOM-C106-RES1310"
+                    else _document_date(doc),
                     "year": extra.get("year"),
                     "issuing_body": extra.get("issuing_body", ""),
                     "description": description,

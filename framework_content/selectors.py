@@ -194,9 +194,7 @@ def crosswalk() -> Crosswalk:
     """Each framework's domains against the six MIGOF elements, in three queries."""
     m = _models()
     elements = list(
-        m.FrameworkElementPage.objects.live()
-        .filter(locale=Locale.get_default())
-        .order_by("path")
+        m.FrameworkElementPage.objects.live().filter(locale=Locale.get_default()).order_by("path")
     )
     position = {e.pk: i for i, e in enumerate(elements)}
     frameworks = list(m.IndicatorFramework.objects.order_by("sort_order"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -20,8 +21,9 @@ class SearchResults:
 
 
 def clean_query(raw: str | None) -> str:
-    text = " ".join((raw or "").split())
-    return text[:MAX_QUERY_LENGTH]
+    """Words only: quotes and operators would reach the full-text engine's own syntax."""
+    text = re.sub(r"[^\w\s.\-]", " ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 def search_guidance(raw_query: str | None, page_number: str | None) -> SearchResults:

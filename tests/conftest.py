@@ -1,12 +1,40 @@
 import pytest
 
 
-@pytest.fixture
-def framework(db):
-    """The knowledge base as `load_framework` builds it from the reference file."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the knowledge base once per session, right after the migrations.
+
+    Each test runs in a transaction that is rolled back, so every test starts from the
+    loaded framework. Transactional tests (pytest-django runs them last) empty the
+    database and load what they need themselves.
+    """
     from framework_content.loading import load_framework
 
-    load_framework()
+    with django_db_blocker.unblock():
+        load_framework()
+
+
+@pytest.fixture
+def framework(db):
+    """The knowledge base as `load_framework` builds it from the reference file: the home page."""
     from wagtail.models import Site
 
-    return Site.objects.get(is_default_site=True).root_page.specific
+    from framework_content.loading import load_framework
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None or site.root_page.specific_class.__name__ != "HomePage":
+        load_framework()  # after a transactional test emptied the database
+        site = Site.objects.get(is_default_site=True)
+    return site.root_page.specific
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache is not rolled back with the database: Wagtail's site root paths and
+    allauth's rate-limit counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

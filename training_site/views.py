@@ -1,15 +1,21 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .health import check_all
 
 
+@csrf_exempt  # so any other method gets a plain 405, not a CSRF 403
 @never_cache
 @require_safe
 def healthz(request):
-    """Public: 200 when every configured part answers, else 503 naming the failing parts."""
+    """Public: 200 when every configured part answers, else 503 naming the failing parts.
+
+    GET and HEAD only. The body names each part (database, cache, and the Celery broker
+    when one is configured) with ``ok`` and a short detail, never a URL or a password.
+    """
     parts = check_all()
     failing = [p.name for p in parts if not p.ok]
     body = {

@@ -7,7 +7,6 @@ that work on a bare machine (SQLite, tasks in-process, database search, console 
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -253,6 +252,3 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
-
-SITE_LANGUAGE_NAMES = {code: name for code, name in LANGUAGES}
-PAGE_TITLE_SUFFIX = _("MIGOF Academy")

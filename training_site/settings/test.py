@@ -1,4 +1,8 @@
-"""Tests: fast and isolated. Services are used only when the environment names them."""
+"""Tests: fast and isolated. Services are used only when the environment names them.
+
+DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL / CACHE_URL (Redis) switch the suite onto real
+services; without them it runs on SQLite, an in-memory cache and in-process tasks.
+"""
 
 from .base import *  # noqa: F403
 
@@ -11,3 +15,8 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
 )
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Even with a broker configured (the CI's services run), tests run tasks in-process so no
+# test waits on a worker that is not there; /healthz still checks the broker, and
+# tests/training_site/test_celery.py switches this off to drive a real worker.
+CELERY_TASK_ALWAYS_EAGER = True

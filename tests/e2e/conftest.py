@@ -1,0 +1,202 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Playwright's own browser download is not used; the browser is Debian's Chromium
+(`make browser` installs it and axe-core). Set CHROMIUM to use another binary.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
+# fixtures while it runs would otherwise raise SynchronousOnlyOperation.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+REPO = Path(__file__).resolve().parents[2]
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _unavailable(reason: str) -> None:
+    """In CI a missing browser is a failure; on a bare workstation the tests are skipped."""
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def _find_chromium() -> str | None:
+    candidates = [os.environ.get("CHROMIUM"), DEFAULT_CHROMIUM]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _install_chromium() -> None:
+    """What `make browser` does, for a run that skipped it. Best effort, never fatal."""
+    if os.environ.get("CHROMIUM") or not shutil.which("apt-get"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        return
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        try:
+            subprocess.run(command, check=True, capture_output=True, timeout=900)
+        except (OSError, subprocess.SubprocessError):
+            return
+
+
+def _install_axe() -> None:
+    if not shutil.which("npm"):
+        return
+    try:
+        subprocess.run(
+            ["npm", "ci", "--silent", "--no-audit", "--no-fund"],
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = _find_chromium()
+    if path is None:
+        _install_chromium()
+        path = _find_chromium()
+    if path is None:
+        _unavailable(
+            f"Chromium not found at {DEFAULT_CHROMIUM} (or $CHROMIUM) and could not be "
+            "installed; run `make browser`"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    if not AXE_JS.is_file():
+        _install_axe()
+    if not AXE_JS.is_file():
+        _unavailable("node_modules/axe-core/axe.min.js is missing; run `make browser`")
+    return AXE_JS
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cookies) per test, in English, at a laptop width."""
+    context = browser.new_context(
+        locale="en-GB",
+        extra_http_headers={"Accept-Language": "en"},
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where screenshots go: $E2E_SCREENSHOT_DIR if set, else a pytest temp directory."""
+    wanted = os.environ.get("E2E_SCREENSHOT_DIR")
+    if wanted:
+        path = Path(wanted)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def _ensure_root_page() -> None:
+    """A flushed (transactional) database has lost the tree root that migrations create."""
+    from wagtail.models import Page
+
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+
+
+def _ensure_demo_lesson() -> None:
+    """The journey needs one module with one lesson under P1, whatever the demo data holds."""
+    from framework_content.models import FrameworkElementPage, LessonPage, ModulePage
+
+    if LessonPage.objects.live().exists():
+        return
+    element = FrameworkElementPage.objects.get(code="P1")
+    module = ModulePage.objects.child_of(element).first()
+    if module is None:
+        module = ModulePage(
+            title="International standards in practice",
+            slug="international-standards-in-practice",
+            summary="How a government shows that its migration policy respects migrants' rights.",
+            learning_outcomes=[("outcome", "Name the instruments that bind your country.")],
+        )
+        element.add_child(instance=module)
+        module.save_revision().publish()
+    lesson = LessonPage(
+        title="Rights that apply to every migrant",
+        slug="rights-that-apply-to-every-migrant",
+        summary="Why good migration governance starts from international law.",
+        body=[
+            ("heading", "What the principle asks"),
+            ("paragraph", "<p>Good migration governance adheres to international standards.</p>"),
+        ],
+    )
+    module.add_child(instance=lesson)
+    lesson.save_revision().publish()
+
+
+@pytest.fixture
+def site_content(django_db_serialized_rollback, transactional_db):
+    """The framework as `make run` loads it, in the live server's database.
+
+    `django_db_serialized_rollback` restores what migrations created (the page tree's root,
+    the default site) that the previous transactional test flushed away.
+    """
+    from django.core.cache import cache
+
+    from framework_content.loading import ensure_locales, load_framework
+
+    cache.clear()  # Wagtail caches site root paths; the previous test's pages are gone
+    ensure_locales()
+    _ensure_root_page()
+    load_framework()
+
+
+@pytest.fixture
+def demo_content(site_content):
+    """Plus the demo modules and lessons, with one P1 lesson guaranteed."""
+    from framework_content.demo import load_demo_content
+
+    load_demo_content()
+    _ensure_demo_lesson()
+
+
+@pytest.fixture
+def site_url(live_server, site_content) -> str:
+    return live_server.url
