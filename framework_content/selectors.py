@@ -63,6 +63,12 @@ class MappedDomain:
     role: str
     indicators: list[Indicator] = field(default_factory=list)
 
+    @property
+    def shared_status(self) -> Indicator | None:
+        """An indicator standing for all when every one has the same status (shown once)."""
+        statuses = {i.status for i in self.indicators}
+        return self.indicators[0] if len(statuses) == 1 else None
+
 
 def element_domains(element: FrameworkElementPage) -> list[tuple[IndicatorFramework, list]]:
     """The domains of every framework that serve this element, with their indicators."""
