@@ -28,6 +28,7 @@ class HomePage(Page):
         "framework_content.FrameworkPage",
         "framework_content.IndicatorIndexPage",
         "framework_content.LibraryPage",
+        "courses.CourseIndexPage",
     ]
     max_count_per_parent = 1
 

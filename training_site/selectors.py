@@ -17,6 +17,7 @@ SECTION_LABELS = {
     "frameworkpage": _("MIGOF"),
     "indicatorindexpage": _("Indicators"),
     "librarypage": _("Library"),
+    "courseindexpage": _("Courses"),
 }
 
 
@@ -48,4 +49,5 @@ def site_navigation(request) -> dict:
         "indicators_url": section_urls.get("indicatorindexpage", "/indicators/"),
         "library_url": section_urls.get("librarypage", "/library/"),
         "framework_url": section_urls.get("frameworkpage", "/migof/"),
+        "courses_url": section_urls.get("courseindexpage", ""),
     }

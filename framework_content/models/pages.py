@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail import blocks
+from wagtail import blocks, hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
@@ -182,6 +182,9 @@ class LessonPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.lesson_navigation(self))
         context["tagged_indicators"] = selectors.indicators_of(self)
+        # Apps that track learning (courses) add their panel through this hook.
+        for hook in hooks.get_hooks("course_item_context"):
+            context.update(hook(self, request))
         return context
 
 

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "training_site",
     "accounts.apps.AccountsConfig",
     "framework_content",
+    "courses",
     "search",
     # Wagtail
     "wagtail_localize",

@@ -12,9 +12,13 @@ class Command(BaseCommand):
         if settings.SETTINGS_MODULE.endswith(".production"):
             raise CommandError("seed_demo refuses to run with production settings.")
         call_command("load_framework", verbosity=0)
+        from courses.demo import load_demo_courses
         from framework_content.demo import load_demo_content
 
         report = load_demo_content()
+        courses_report = load_demo_courses()
+        report.created.update(courses_report.created)
+        report.updated.update(courses_report.updated)
         for kind, n in sorted(report.created.items()):
             self.stdout.write(f"created {n} {kind}")
         for kind, n in sorted(report.updated.items()):

@@ -1,0 +1,297 @@
+"""Reads for display: outlines, a learner's progress, the catalogue, the dashboard.
+
+Each function runs a fixed number of queries whatever the number of courses, modules,
+lessons or enrolments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.functions import Substr
+from wagtail.models import Page
+
+from framework_content.models import FrameworkElementPage
+
+from .choices import Level
+from .models import Certificate, CourseModule, CoursePage, Enrolment, ItemProgress
+from .progress import (
+    CourseOutline,
+    Fraction,
+    ItemRef,
+    ModuleOutline,
+    course_progress,
+    module_progress,
+    next_item,
+)
+from .registry import item_model_labels
+
+
+def _item_content_types() -> list[int]:
+    ids = []
+    for label in item_model_labels():
+        app_label, model = label.split(".")
+        ids.append(ContentType.objects.get_by_natural_key(app_label, model).pk)
+    return ids
+
+
+def _element_codes() -> dict[str, str]:
+    """Element page path → code, for naming the element a module sits under."""
+    return dict(FrameworkElementPage.objects.values_list("path", "code"))
+
+
+def outlines_for(course_ids: Iterable[int]) -> dict[int, CourseOutline]:
+    """Each course's modules and their live items, in order: three queries in all."""
+    course_ids = list(course_ids)
+    links = list(
+        CourseModule.objects.filter(course_id__in=course_ids, module__live=True)
+        .select_related("module")
+        .order_by("course_id", "sort_order", "pk")
+    )
+    modules = {link.module.pk: link.module for link in links}
+    by_depth: dict[int, set[str]] = defaultdict(set)
+    for module in modules.values():
+        by_depth[module.depth].add(module.path)
+    items_by_parent: dict[str, list[ItemRef]] = defaultdict(list)
+    item_types = _item_content_types() if by_depth else []
+    # Modules normally all sit at one depth, so this is one query.
+    for depth, paths in by_depth.items():
+        items = (
+            Page.objects.live()
+            .public()
+            .filter(content_type_id__in=item_types, depth=depth + 1)
+            .annotate(parent_path=Substr("path", 1, depth * Page.steplen))
+            .filter(parent_path__in=paths)
+            .order_by("path")
+            .only("id", "title", "path", "depth", "url_path")
+        )
+        for item in items:
+            items_by_parent[item.parent_path].append(
+                ItemRef(id=item.pk, title=item.title, url=item.get_url() or "")
+            )
+    codes = _element_codes()
+    outlines: dict[int, list[ModuleOutline]] = defaultdict(list)
+    for link in links:
+        module = link.module
+        element_path = module.path[: (module.depth - 1) * Page.steplen]
+        outlines[link.course_id].append(
+            ModuleOutline(
+                id=module.pk,
+                title=module.title,
+                url=module.get_url() or "",
+                element_code=codes.get(element_path, ""),
+                items=tuple(items_by_parent.get(module.path, [])),
+            )
+        )
+    return {
+        cid: CourseOutline(course_id=cid, modules=tuple(outlines.get(cid, [])))
+        for cid in course_ids
+    }
+
+
+def outline_for(course_id: int) -> CourseOutline:
+    return outlines_for([course_id])[course_id]
+
+
+def completed_ids(user, item_ids: Iterable[int]) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        ItemProgress.objects.filter(
+            user=user, page_id__in=list(item_ids), completed_at__isnull=False
+        ).values_list("page_id", flat=True)
+    )
+
+
+@dataclass
+class ModuleState:
+    outline: ModuleOutline
+    progress: Fraction
+
+
+@dataclass
+class CourseView:
+    course: CoursePage
+    outline: CourseOutline
+    enrolment: Enrolment | None
+    completed: set[int]
+    progress: Fraction
+    modules: list[ModuleState]
+    next_item: ItemRef | None
+    missing_prerequisites: list[CoursePage]
+    certificate: Certificate | None = None
+
+    @property
+    def enrolled(self) -> bool:
+        return self.enrolment is not None and self.enrolment.is_active
+
+
+def missing_prerequisites(user, course: CoursePage) -> list[CoursePage]:
+    required = list(course.prerequisites.live().order_by("title"))
+    if not required:
+        return []
+    if not getattr(user, "is_authenticated", False):
+        return required
+    done = set(
+        Enrolment.objects.filter(
+            user=user, course__in=required, completed_at__isnull=False
+        ).values_list("course_id", flat=True)
+    )
+    return [c for c in required if c.pk not in done]
+
+
+def course_view(course: CoursePage, user) -> CourseView:
+    outline = outline_for(course.pk)
+    enrolment = None
+    certificate = None
+    if getattr(user, "is_authenticated", False):
+        enrolment = Enrolment.objects.filter(user=user, course=course).first()
+        if enrolment is not None and enrolment.completed_at:
+            certificate = Certificate.objects.filter(enrolment=enrolment).first()
+    done = completed_ids(user, [i.id for i in outline.items])
+    return CourseView(
+        course=course,
+        outline=outline,
+        enrolment=enrolment,
+        completed=done,
+        progress=course_progress(outline, done),
+        modules=[ModuleState(m, module_progress(m, done)) for m in outline.modules],
+        next_item=next_item(outline, done),
+        missing_prerequisites=missing_prerequisites(user, course),
+        certificate=certificate,
+    )
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueEntry:
+    course: CoursePage
+    element_codes: tuple[str, ...]
+    enrolment: Enrolment | None
+
+
+@dataclass
+class Catalogue:
+    entries: list[CatalogueEntry]
+    elements: list[FrameworkElementPage]
+    levels: list[tuple[str, str]]
+    languages: list[tuple[str, str]]
+    selected: dict[str, str] = field(default_factory=dict)
+
+
+def catalogue(index: Page, params: Mapping[str, str], user) -> Catalogue:
+    from django.conf import settings
+
+    elements = list(FrameworkElementPage.objects.live().filter(depth=4).order_by("path"))
+    codes = {e.code for e in elements}
+    selected = {
+        "element": params.get("element", "") if params.get("element", "") in codes else "",
+        "level": params.get("level", "") if params.get("level", "") in Level.values else "",
+        "language": params.get("language", "")
+        if params.get("language", "") in dict(settings.LANGUAGES)
+        else "",
+    }
+    courses = CoursePage.objects.child_of(index).live().public().order_by("path")
+    if selected["level"]:
+        courses = courses.filter(level=selected["level"])
+    if selected["language"]:
+        courses = courses.filter(course_language=selected["language"])
+    courses = list(courses)
+    outlines = outlines_for(c.pk for c in courses)
+    if selected["element"]:
+        courses = [c for c in courses if selected["element"] in outlines[c.pk].element_codes]
+    enrolments = {}
+    if getattr(user, "is_authenticated", False):
+        enrolments = {
+            e.course_id: e for e in Enrolment.objects.filter(user=user, course__in=courses)
+        }
+    return Catalogue(
+        entries=[
+            CatalogueEntry(c, outlines[c.pk].element_codes, enrolments.get(c.pk)) for c in courses
+        ],
+        elements=elements,
+        levels=list(Level.choices),
+        languages=list(settings.LANGUAGES),
+        selected=selected,
+    )
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardCourse:
+    enrolment: Enrolment
+    outline: CourseOutline
+    progress: Fraction
+    next_item: ItemRef | None
+    certificate: Certificate | None
+
+
+@dataclass
+class Activity:
+    title: str
+    url: str
+    completed: bool
+    when: object
+
+
+@dataclass
+class Dashboard:
+    in_progress: list[DashboardCourse]
+    completed: list[DashboardCourse]
+    left: list[DashboardCourse]
+    recent: list[Activity]
+
+
+def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
+    enrolments = list(
+        Enrolment.objects.filter(user=user).select_related("course").order_by("-enrolled_at")
+    )
+    outlines = outlines_for(e.course_id for e in enrolments)
+    all_items = {i.id for o in outlines.values() for i in o.items}
+    done = completed_ids(user, all_items)
+    certificates = {c.enrolment_id: c for c in Certificate.objects.filter(enrolment__in=enrolments)}
+    rows = [
+        DashboardCourse(
+            enrolment=e,
+            outline=outlines[e.course_id],
+            progress=course_progress(outlines[e.course_id], done),
+            next_item=next_item(outlines[e.course_id], done),
+            certificate=certificates.get(e.pk),
+        )
+        for e in enrolments
+    ]
+    recent_rows = (
+        ItemProgress.objects.filter(user=user)
+        .select_related("page")
+        .order_by("-completed_at", "-started_at")[:recent_limit]
+    )
+    recent = [
+        Activity(
+            title=p.page.title,
+            url=p.page.get_url() or "",
+            completed=p.completed_at is not None,
+            when=p.completed_at or p.started_at,
+        )
+        for p in recent_rows
+    ]
+    return Dashboard(
+        in_progress=[r for r in rows if r.enrolment.is_active and not r.enrolment.completed_at],
+        completed=[r for r in rows if r.enrolment.completed_at],
+        left=[r for r in rows if not r.enrolment.is_active and not r.enrolment.completed_at],
+        recent=recent,
+    )
+
+
+def courses_containing(page: Page) -> list[int]:
+    """Ids of the courses whose modules contain this item."""
+    parent_path = page.path[: -Page.steplen]
+    return list(
+        CourseModule.objects.filter(module__path=parent_path).values_list("course_id", flat=True)
+    )

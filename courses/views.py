@@ -1,0 +1,124 @@
+"""Learner actions and pages. Each view: an access rule, parse, one service or selector, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from wagtail.models import Page
+
+from . import selectors, services
+from .models import Certificate, CoursePage
+from .registry import item_model_labels
+
+
+def _back(request, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = fallback
+    return HttpResponseRedirect(target or "/")
+
+
+def _live_course(course_id: int) -> CoursePage:
+    return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+
+
+@login_required
+@require_POST
+def enrol(request, course_id: int):
+    """Signed-in learners only; refused with a message when prerequisites are incomplete."""
+    course = _live_course(course_id)
+    try:
+        services.enrol(user=request.user, course=course, now=timezone.now())
+    except services.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You have joined “%(course)s”.") % {"course": course.title})
+    return _back(request, course.url)
+
+
+@login_required
+@require_POST
+def leave(request, course_id: int):
+    """Signed-in learners only, for their own enrolment."""
+    course = _live_course(course_id)
+    try:
+        services.leave(user=request.user, course=course, now=timezone.now())
+    except services.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("You have left “%(course)s”. Your progress is kept if you join again.")
+            % {"course": course.title},
+        )
+    return _back(request, course.url)
+
+
+@login_required
+@require_POST
+def complete_item(request, page_id: int):
+    """Signed-in learners enrolled in a course containing the item."""
+    page = get_object_or_404(
+        Page.objects.live().public().select_related("content_type"), pk=page_id
+    )
+    label = f"{page.content_type.app_label}.{page.content_type.model}"
+    if label not in item_model_labels():
+        raise Http404
+    try:
+        services.complete_item(user=request.user, page=page, now=timezone.now())
+    except services.LearningError as error:
+        messages.error(request, error.message)
+        return _back(request, page.url)
+    messages.success(request, _("Marked as completed."))
+    return _back(request, page.url)
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    """The signed-in learner's own dashboard."""
+    return render(
+        request, "courses/dashboard.html", {"dashboard": selectors.dashboard(request.user)}
+    )
+
+
+@login_required
+@require_safe
+def certificate_download(request, code: str):
+    """Only the certificate's own learner can download it; anyone else gets 404."""
+    certificate = get_object_or_404(
+        Certificate.objects.select_related("enrolment"),
+        code=code,
+        enrolment__user=request.user,
+    )
+    if not certificate.file:
+        certificate = services.issue_certificate(
+            enrolment_id=certificate.enrolment_id, now=timezone.now()
+        )
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_safe
+def certificate_verify(request, code: str):
+    """Public: name, course, date and validity only."""
+    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    status = 200 if certificate else 404
+    return render(
+        request,
+        "courses/certificate_verify.html",
+        {"certificate": certificate, "code": code},
+        status=status,
+    )

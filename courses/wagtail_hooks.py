@@ -1,0 +1,25 @@
+"""Wiring into Wagtail: lessons (and later quizzes) learn about courses through hooks, so
+framework_content never imports this app."""
+
+from django.utils import timezone
+from wagtail import hooks
+
+from . import services
+from .learning_panel import learning_panel
+from .registry import item_model_labels
+
+
+def _is_item(page) -> bool:
+    return f"{page._meta.app_label}.{page._meta.model_name}" in item_model_labels()
+
+
+@hooks.register("before_serve_page")
+def record_item_started(page, request, serve_args, serve_kwargs):
+    """A lesson is started when a signed-in learner views it."""
+    if request.method == "GET" and request.user.is_authenticated and _is_item(page):
+        services.start_item(user=request.user, page=page, now=timezone.now())
+
+
+@hooks.register("course_item_context")
+def course_item_context(page, request):
+    return {"learning": learning_panel(page, request)}
