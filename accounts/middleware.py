@@ -1,4 +1,7 @@
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext
 
 
 class PreferredLanguageMiddleware:
@@ -19,3 +22,45 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class StaffMFARequiredMiddleware:
+    """Staff (Trainers, Editors, Administrators, superusers) set up two-factor authentication
+    before they reach the admin or the trainer pages.
+
+    A signed-in staff user without an authenticator app who asks for a page under
+    ``/admin/`` or ``/trainer/`` is sent to allauth's TOTP activation page, with a message
+    saying why. Everything else (the public site, their profile, log-out, the MFA pages
+    themselves, ``/healthz``, static files) stays reachable. Once TOTP is on, allauth asks
+    for a code at every log-in.
+
+    The check runs in ``process_view``, after MessageMiddleware has attached its storage, so
+    this middleware can sit next to PreferredLanguageMiddleware in ``MIDDLEWARE``. (A path
+    that resolves to no view is a 404 anyway: there is nothing behind it to protect.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .mfa import MFA_REQUIRED_PATH_PREFIXES, user_has_mfa, user_requires_mfa
+
+        if not request.path_info.startswith(MFA_REQUIRED_PATH_PREFIXES):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None  # Wagtail (or the view) sends them to log in
+        if user_has_mfa(user) or not user_requires_mfa(user):  # one query for most staff
+            return None
+        messages.warning(
+            request,
+            gettext(
+                "Staff accounts need two-factor authentication before they can use the "
+                "admin or the trainer pages. Set up an authenticator app below, then keep "
+                "the recovery codes you are shown somewhere safe."
+            ),
+        )
+        return redirect("mfa_activate_totp")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
 from wagtail.models import Page
 
 from framework_content.models import FrameworkElementPage
@@ -130,7 +130,8 @@ class CourseView:
 
 
 def missing_prerequisites(user, course: CoursePage) -> list[CoursePage]:
-    required = list(course.prerequisites.live().order_by("title"))
+    # .all() and a Python filter: in a preview this is modelcluster's in-memory relation.
+    required = sorted((c for c in course.prerequisites.all() if c.live), key=lambda c: c.title)
     if not required:
         return []
     if not getattr(user, "is_authenticated", False):
@@ -270,7 +271,9 @@ def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
     recent_rows = (
         ItemProgress.objects.filter(user=user)
         .select_related("page")
-        .order_by("-completed_at", "-started_at")[:recent_limit]
+        # Latest event first, whichever it was: ordering by completed_at alone puts NULLs
+        # (opened, never completed) first on PostgreSQL and last on SQLite.
+        .order_by(Coalesce("completed_at", "started_at").desc(), "-pk")[:recent_limit]
     )
     recent = [
         Activity(
@@ -293,5 +296,7 @@ def courses_containing(page: Page) -> list[int]:
     """Ids of the courses whose modules contain this item."""
     parent_path = page.path[: -Page.steplen]
     return list(
-        CourseModule.objects.filter(module__path=parent_path).values_list("course_id", flat=True)
+        CourseModule.objects.filter(module__path=parent_path, course__live=True).values_list(
+            "course_id", flat=True
+        )
     )

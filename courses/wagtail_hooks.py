@@ -23,3 +23,11 @@ def record_item_started(page, request, serve_args, serve_kwargs):
 @hooks.register("course_item_context")
 def course_item_context(page, request):
     return {"learning": learning_panel(page, request)}
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    """Certificates: Administrators list, search, filter and revoke them."""
+    from .admin_views import CertificateViewSet
+
+    return CertificateViewSet("certificates")

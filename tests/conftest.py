@@ -38,3 +38,11 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def staff_mfa(db):
+    """`staff_mfa(user)` gives a staff user TOTP, so the admin lets them in (tests/mfa.py)."""
+    from tests.mfa import activate_totp
+
+    return activate_totp

@@ -12,6 +12,7 @@ from wagtail.test.utils.form_data import querydict_from_html
 
 from accounts.choices import Role
 from accounts.models import User
+from tests.mfa import activate_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -160,12 +161,15 @@ def test_admin_login_redirects_to_allauth(client):
 
 
 def test_editor_reaches_the_admin(client, make_user):
-    client.force_login(make_user(role=Role.EDITORS.value))
+    editor = make_user(role=Role.EDITORS.value)
+    activate_totp(editor)  # staff need two-factor authentication for the admin
+    client.force_login(editor)
     assert client.get("/admin/").status_code == 200
 
 
 def test_admin_user_edit_form_for_our_user(client, make_user):
     admin = make_user(email="root@example.org", superuser=True)
+    activate_totp(admin)
     person = make_user(email="person@example.org", full_name="Old Name", role=Role.TRAINEES.value)
     client.force_login(admin)
     url = reverse("wagtailusers_users:edit", args=[person.pk])
@@ -190,7 +194,9 @@ def test_admin_user_edit_form_for_our_user(client, make_user):
 
 
 def test_admin_user_create_form(client, make_user):
-    client.force_login(make_user(email="root@example.org", superuser=True))
+    admin = make_user(email="root@example.org", superuser=True)
+    activate_totp(admin)
+    client.force_login(admin)
     url = reverse("wagtailusers_users:add")
     response = client.get(url)
     assert response.status_code == 200

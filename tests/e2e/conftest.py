@@ -200,3 +200,11 @@ def demo_content(site_content):
 @pytest.fixture
 def site_url(live_server, site_content) -> str:
     return live_server.url
+
+
+@pytest.fixture
+def course_content(demo_content):
+    """Plus the demo course catalogue at /courses/ and its two courses."""
+    from courses.demo import load_demo_courses
+
+    load_demo_courses()

@@ -7,8 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.choices import Role
+from accounts.mfa import user_requires_mfa
 from accounts.models import User
 from framework_content.models import Indicator, IndicatorDomain, IndicatorFramework, KeyDocument
+from tests.mfa import activate_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,8 @@ def url(model, view="list", *args):
 def member(email: str, role: Role) -> User:
     user = User.objects.create_user(email=email, password="pw-0123456789")
     user.groups.add(Group.objects.get(name=role.value))
+    if user_requires_mfa(user):
+        activate_totp(user)  # staff reach the admin only with two-factor authentication
     return user
 
 

@@ -7,12 +7,14 @@ from wagtail.models import Locale
 
 from accounts.models import User
 from framework_content.models import FrameworkElementPage
+from tests.mfa import activate_totp
 
 
 @pytest.fixture
 def editor(db):
     user = User.objects.create_user(email="ed@example.org", password="pw-12345678")
     user.groups.add(Group.objects.get(name="Editors"))
+    activate_totp(user)  # staff reach the admin only with two-factor authentication
     return user
 
 

@@ -16,7 +16,9 @@ from wagtail.test.utils.form_data import (
 )
 
 from accounts.choices import Role
+from accounts.mfa import user_requires_mfa
 from accounts.models import User
+from courses.models import CourseIndexPage
 from framework_content.choices import ElementKind
 from framework_content.loading import load_framework
 from framework_content.models import (
@@ -30,6 +32,7 @@ from framework_content.models import (
     LibraryPage,
     ModulePage,
 )
+from tests.mfa import activate_totp
 from training_site.models import HomePage
 
 ALL_TYPES = [
@@ -44,7 +47,7 @@ ALL_TYPES = [
 
 # parent type -> the only page types allowed under it
 ALLOWED_CHILDREN = {
-    HomePage: {FrameworkPage, IndicatorIndexPage, LibraryPage},
+    HomePage: {FrameworkPage, IndicatorIndexPage, LibraryPage, CourseIndexPage},
     FrameworkPage: {FrameworkElementPage},
     FrameworkElementPage: {ModulePage},
     ModulePage: {LessonPage},
@@ -61,6 +64,8 @@ def make_user(email: str, role: Role | None = None, *, superuser: bool = False) 
         user = User.objects.create_user(email=email, password="pw-0123456789")
     if role is not None:
         user.groups.add(Group.objects.get(name=role.value))
+    if user_requires_mfa(user):
+        activate_totp(user)  # staff reach the admin only with two-factor authentication
     return user
 
 
