@@ -6,6 +6,8 @@ from io import BytesIO
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -24,11 +26,12 @@ def verification_url(code: str) -> str:
 
 
 def render_certificate_pdf(certificate) -> bytes:
+    """The PDF, in the active language (the service activates the learner's)."""
     url = verification_url(certificate.code)
     buffer = BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"Certificate {certificate.code}")
+    pdf.setTitle(_("Certificate %(code)s") % {"code": certificate.code})
     pdf.setAuthor("MIGOF Academy")
     pdf.setSubject(certificate.course_title)
 
@@ -41,23 +44,25 @@ def render_certificate_pdf(certificate) -> bytes:
     pdf.drawCentredString(width / 2, height - 90, "MIGOF Academy")
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(width / 2, height - 140, "Certificate of completion")
+    pdf.drawCentredString(width / 2, height - 140, _("Certificate of completion"))
     pdf.setFont("Helvetica-Bold", 30)
     pdf.drawCentredString(width / 2, height - 200, certificate.learner_name)
     pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(width / 2, height - 235, "has completed the course")
+    pdf.drawCentredString(width / 2, height - 235, _("has completed the course"))
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawCentredString(width / 2, height - 270, certificate.course_title[:90])
     pdf.setFont("Helvetica", 12)
     pdf.setFillColor(MUTED)
+    completed_on = date_format(certificate.completed_on, "j F Y")
     pdf.drawCentredString(
-        width / 2, height - 300, f"Completed on {certificate.completed_on:%d %B %Y}"
+        width / 2, height - 300, _("Completed on %(date)s") % {"date": completed_on}
     )
     if certificate.elements_covered:
         pdf.drawCentredString(
             width / 2,
             height - 320,
-            f"Migration Governance Framework elements covered: {certificate.elements_covered}",
+            _("Migration Governance Framework elements covered: %(codes)s")
+            % {"codes": certificate.elements_covered},
         )
 
     qr = QrCodeWidget(url)
@@ -68,8 +73,8 @@ def render_certificate_pdf(certificate) -> bytes:
     renderPDF.draw(drawing, pdf, 60, 50)
     pdf.setFillColor(INK)
     pdf.setFont("Helvetica", 10)
-    pdf.drawString(180, 110, f"Verification code: {certificate.code}")
-    pdf.drawString(180, 94, f"Verify at: {url}")
+    pdf.drawString(180, 110, _("Verification code: %(code)s") % {"code": certificate.code})
+    pdf.drawString(180, 94, _("Verify at: %(url)s") % {"url": url})
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -170,7 +171,9 @@ def issue_certificate(*, enrolment_id: int, now: datetime) -> Certificate:
             if not certificate.file:
                 from django.core.files.base import ContentFile
 
-                pdf = render_certificate_pdf(certificate)
+                # In the learner's own language.
+                with translation.override(enrolment.user.preferred_language or None):
+                    pdf = render_certificate_pdf(certificate)
                 certificate.file.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
                 certificate.save(update_fields=["file"])
     return certificate

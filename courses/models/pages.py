@@ -29,6 +29,7 @@ class CourseIndexPage(Page):
 
     class Meta:
         verbose_name = _("course catalogue")
+        verbose_name_plural = _("course catalogues")
 
     def get_context(self, request, *args, **kwargs):
         from .. import selectors
@@ -97,6 +98,7 @@ class CoursePage(Page):
 
     class Meta:
         verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     def get_context(self, request, *args, **kwargs):
         from .. import selectors

@@ -40,6 +40,7 @@ class FrameworkPage(Page):
 
     class Meta:
         verbose_name = _("MIGOF overview page")
+        verbose_name_plural = _("MIGOF overview pages")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -84,6 +85,7 @@ class FrameworkElementPage(Page):
 
     class Meta:
         verbose_name = _("MIGOF element page")
+        verbose_name_plural = _("MIGOF element pages")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -140,6 +142,7 @@ class ModulePage(Page):
 
     class Meta:
         verbose_name = _("module")
+        verbose_name_plural = _("modules")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -177,6 +180,7 @@ class LessonPage(Page):
 
     class Meta:
         verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -200,6 +204,7 @@ class IndicatorIndexPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("indicators page")
+        verbose_name_plural = _("indicators pages")
 
     @path("")
     def frameworks(self, request):
@@ -251,6 +256,7 @@ class LibraryPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("library page")
+        verbose_name_plural = _("library pages")
 
     @path("")
     def documents(self, request):

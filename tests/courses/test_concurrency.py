@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import itertools
 import os
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +32,7 @@ from courses.models import (
     ItemProgress,
 )
 from framework_content.models import FrameworkElementPage, LessonPage, ModulePage
+from tests.workers import WORKER_TIMEOUT_SECONDS, celery_worker
 from training_site.settings import test as worker_settings
 
 pytestmark = [
@@ -47,9 +45,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 THREADS = 8
-WORKER_TIMEOUT_SECONDS = 60
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 _serial = itertools.count(1)
 
@@ -229,11 +225,6 @@ def test_rejoining_at_once_after_leaving_gives_one_active_enrolment(course, lear
 # --- a real worker -------------------------------------------------------------------------------
 
 
-def _celery_executable() -> str:
-    candidate = Path(sys.executable).with_name("celery")
-    return str(candidate) if candidate.exists() else "celery"
-
-
 def _test_database_url() -> str:
     """DATABASE_URL with the test database's name, so the worker reads what this test writes."""
     parts = urlsplit(os.environ["DATABASE_URL"])
@@ -249,63 +240,23 @@ def test_a_real_worker_issues_the_certificate_after_completion(
     if "DATABASE_URL" not in os.environ:
         pytest.skip("the worker needs DATABASE_URL to reach the test database")
     from courses.tasks import issue_certificate_task
-    from training_site.celery import app as celery_app
 
-    queue = f"test-certificates-{uuid.uuid4().hex[:12]}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "training_site.settings.test",
-        "DATABASE_URL": _test_database_url(),
-    }
-    worker = subprocess.Popen(  # noqa: S603 - our own celery executable
-        [
-            _celery_executable(),
-            "-A",
-            "training_site",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=WARNING",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    # Test settings run tasks in-process; send this one to the worker, on its own queue.
-    was_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    monkeypatch.setattr(issue_certificate_task, "queue", queue, raising=False)
-    monkeypatch.setattr(issue_certificate_task, "_exec_options", None)
     certificate = None
-    try:
+    with celery_worker("test-certificates", DATABASE_URL=_test_database_url()) as worker:
+        # Send this task to the worker, on its own queue.
+        monkeypatch.setattr(issue_certificate_task, "queue", worker.queue, raising=False)
+        monkeypatch.setattr(issue_certificate_task, "_exec_options", None)
         enrolment = services.enrol(user=learner, course=course, now=NOW)
         for lesson in lessons:
             services.complete_item(user=learner, page=lesson, now=NOW)  # enqueued on commit
 
         deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
-        while time.monotonic() < deadline and worker.poll() is None:
+        while time.monotonic() < deadline and worker.alive():
             certificate = Certificate.objects.filter(enrolment=enrolment).exclude(file="").first()
             if certificate is not None:
                 break
             time.sleep(0.5)
-    finally:
-        celery_app.conf.task_always_eager = was_eager
-        worker.terminate()
-        try:
-            output, _ = worker.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+    output = worker.output
 
     assert certificate is not None, f"no certificate within {WORKER_TIMEOUT_SECONDS}s:\n{output}"
     assert "Traceback" not in output, output
