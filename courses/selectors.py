@@ -232,6 +232,7 @@ class DashboardCourse:
     progress: Fraction
     next_item: ItemRef | None
     certificate: Certificate | None
+    modules: list[ModuleState] = field(default_factory=list)
 
 
 @dataclass
@@ -265,6 +266,9 @@ def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
             progress=course_progress(outlines[e.course_id], done),
             next_item=next_item(outlines[e.course_id], done),
             certificate=certificates.get(e.pk),
+            modules=[
+                ModuleState(m, module_progress(m, done)) for m in outlines[e.course_id].modules
+            ],
         )
         for e in enrolments
     ]

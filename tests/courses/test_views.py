@@ -347,6 +347,10 @@ def test_dashboard_lists_progress_certificates_and_activity(
     assert f"{ongoing.lessons[0][1].url}?course={ongoing.course.pk}" in in_progress
     assert f"Next: {ongoing.lessons[0][1].title}" in in_progress
     assert small.course.title not in in_progress
+    # Per module too: the first module half done, the second not started.
+    by_module = in_progress.partition("Progress by module")[2]
+    assert "1 of 2 done (50%)" in by_module
+    assert "0 of 2 done (0%)" in by_module
 
     completed, _, activity = rest.partition("Recent activity")
     assert small.course.title in completed
