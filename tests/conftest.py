@@ -24,7 +24,10 @@ def framework(db):
 
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is None or site.root_page.specific_class.__name__ != "HomePage":
-        load_framework()  # after a transactional test emptied the database
+        from tests.sitebase import ensure_site_base
+
+        ensure_site_base()  # after a transactional test emptied the database
+        load_framework()
         site = Site.objects.get(is_default_site=True)
     return site.root_page.specific
 

@@ -40,9 +40,9 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="concurrency tests need PostgreSQL (set DATABASE_URL=postgres://...)",
     ),
-    # Committed data (threads and the worker read it); the serialized rollback restores what
-    # migrations created (the page tree's root, the default site) after a flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Committed data (threads and the worker read it). The `framework` fixture rebuilds the
+    # site after a previous test's flush (tests/sitebase.py).
+    pytest.mark.django_db(transaction=True),
 ]
 
 THREADS = 8

@@ -133,14 +133,6 @@ def screenshot_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-def _ensure_root_page() -> None:
-    """A flushed (transactional) database has lost the tree root that migrations create."""
-    from wagtail.models import Page
-
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", live=True))
-
-
 def _ensure_demo_lesson() -> None:
     """The journey needs one module with one lesson under P1, whatever the demo data holds."""
     from framework_content.models import FrameworkElementPage, LessonPage, ModulePage
@@ -172,19 +164,16 @@ def _ensure_demo_lesson() -> None:
 
 
 @pytest.fixture
-def site_content(django_db_serialized_rollback, transactional_db):
-    """The framework as `make run` loads it, in the live server's database.
-
-    `django_db_serialized_rollback` restores what migrations created (the page tree's root,
-    the default site) that the previous transactional test flushed away.
-    """
+def site_content(transactional_db):
+    """The framework as `make run` loads it, in the live server's database (rebuilt after
+    the previous transactional test's flush, see tests/sitebase.py)."""
     from django.core.cache import cache
 
-    from framework_content.loading import ensure_locales, load_framework
+    from framework_content.loading import load_framework
+    from tests.sitebase import ensure_site_base
 
     cache.clear()  # Wagtail caches site root paths; the previous test's pages are gone
-    ensure_locales()
-    _ensure_root_page()
+    ensure_site_base()
     load_framework()
 
 
