@@ -1,7 +1,8 @@
 """What each role may do. Applied by a data migration; kept here so it reads as one table.
 
 - Trainees: no admin access; they learn on the site.
-- Trainers: the admin, to draft modules, lessons, images and documents (no publishing).
+- Trainers: the admin, to draft modules, lessons, images and documents (no publishing),
+  and to write and import quiz questions.
 - Editors: Wagtail moderation: draft, publish and lock pages; send pages for translation
   (wagtail-localize); manage the indicator frameworks and key documents.
 - Administrators: everything, including users and roles.
@@ -20,17 +21,25 @@ SNIPPET_MODELS = [
     ("framework_content", "keydocument"),
 ]
 
+# The question bank: Trainers write questions, Editors also delete them. The inline
+# choices, pairs and answers are edited through their question (no permissions of their own).
+QUESTION_MODEL = ("quizzes", "question")
+
 MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.TRAINEES: [],
     Role.TRAINERS: [
         ACCESS_ADMIN,
         *[(app, f"view_{model}") for app, model in SNIPPET_MODELS],
+        *[
+            (QUESTION_MODEL[0], f"{action}_{QUESTION_MODEL[1]}")
+            for action in ("add", "change", "view")
+        ],
     ],
     Role.EDITORS: [
         ACCESS_ADMIN,
         *[
             (app, f"{action}_{model}")
-            for app, model in SNIPPET_MODELS
+            for app, model in [*SNIPPET_MODELS, QUESTION_MODEL]
             for action in ("add", "change", "delete", "view")
         ],
         ("wagtail_localize", "submit_translation"),

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "accounts.apps.AccountsConfig",
     "framework_content",
     "courses",
+    "quizzes",
     "search",
     # Wagtail
     "wagtail_localize",
