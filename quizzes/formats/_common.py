@@ -107,3 +107,21 @@ def check(question: QuestionData) -> str:
 
 def format_points(points: float) -> str:
     return str(int(points)) if float(points).is_integer() else repr(float(points))
+
+
+def right_minus_wrong_warning(weights: list[float], noun: str) -> str:
+    """A warning when a file's answer weights (percentages) are not what the platform's
+    right-minus-wrong scoring gives; empty when they are, or when no answer is right."""
+    positive = [w for w in weights if w > 0]
+    if not positive:
+        return ""
+    share = 100 / len(positive)
+    if any(abs(w - share) > 0.01 for w in positive) or any(
+        abs(w + share) > 0.01 for w in weights if w <= 0
+    ):
+        return (
+            f"{noun} differ from the platform's right-minus-wrong scoring, which is used "
+            f"instead: each right answer earns {share:.4g}%, each wrong answer chosen costs "
+            f"{share:.4g}% (never below zero)."
+        )
+    return ""

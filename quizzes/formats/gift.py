@@ -62,6 +62,7 @@ from quizzes.formats._common import (
     format_points,
     looks_like_html,
     pair_key,
+    right_minus_wrong_warning,
     true_false_answer,
     true_false_choices,
     true_false_feedback,
@@ -212,16 +213,10 @@ def _choice_question(answers: list[_Answer], meta: _Meta, warnings: list[str]) -
             "No right answer: mark it with '=' (single choice) or give the right answers "
             "positive weights like '~%50%' (multiple response)."
         )
-    if not meta.all_or_nothing:
-        share = 100 / len(positive)
-        if any(abs(w - share) > 0.01 for w in positive) or any(
-            abs(w + share) > 0.01 for w in weights if w <= 0
-        ):
-            warnings.append(
-                "Answer weights differ from the platform's right-minus-wrong scoring, which "
-                f"is used instead: each right answer earns {share:.4g}%, each wrong answer "
-                f"chosen costs {share:.4g}% (never below zero)."
-            )
+    if not meta.all_or_nothing and (
+        warning := right_minus_wrong_warning(weights, "Answer weights")
+    ):
+        warnings.append(warning)
     choices = tuple(
         Choice(choice_key(i), _text(answer.text), weight > 0, _text(answer.feedback))
         for i, (answer, weight) in enumerate(zip(answers, weights, strict=True))

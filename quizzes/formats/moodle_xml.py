@@ -59,6 +59,7 @@ from quizzes.formats._common import (
     excerpt,
     looks_like_html,
     pair_key,
+    right_minus_wrong_warning,
     true_false_answer,
     true_false_choices,
     true_false_feedback,
@@ -134,18 +135,9 @@ def _multichoice(question: Element, qtype: str, warnings: list[str]) -> dict:
         return {"kind": QuestionKind.SINGLE_CHOICE, "choices": tuple(choices)}
 
     fractions = [fraction for _, fraction, _ in answers]
-    positive = [f for f in fractions if f > 0]
     all_or_nothing = qtype == "multichoiceset"
-    if positive and not all_or_nothing:
-        share = 100 / len(positive)
-        if any(abs(f - share) > 0.01 for f in positive) or any(
-            abs(f + share) > 0.01 for f in fractions if f <= 0
-        ):
-            warnings.append(
-                "Answer fractions differ from the platform's right-minus-wrong scoring, "
-                f"which is used instead: each right answer earns {share:.4g}%, each wrong "
-                f"answer chosen costs {share:.4g}% (never below zero)."
-            )
+    if not all_or_nothing and (warning := right_minus_wrong_warning(fractions, "Answer fractions")):
+        warnings.append(warning)
     choices = tuple(
         Choice(choice_key(i), text, fraction > 0, feedback)
         for i, (text, fraction, feedback) in enumerate(answers)
