@@ -94,7 +94,3 @@ def neighbours(outline: CourseOutline, item_id: int) -> tuple[ItemRef | None, It
             after = items[index + 1] if index + 1 < len(items) else None
             return before, after
     return None, None
-
-
-def contains(outline: CourseOutline, item_id: int) -> bool:
-    return any(item.id == item_id for item in outline.items)

@@ -14,7 +14,7 @@ from wagtail.models import Page
 from . import selectors
 from .choices import EnrolmentSource
 from .models import Certificate, CoursePage, Enrolment, ItemProgress
-from .progress import contains, is_course_complete
+from .progress import is_course_complete
 
 
 class LearningError(Exception):
@@ -187,7 +187,3 @@ def revoke_certificate(*, certificate_id: int, reason: str, now: datetime) -> Ce
         certificate.revoked_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_reason"])
     return certificate
-
-
-def item_in_course(*, course_id: int, item_id: int) -> bool:
-    return contains(selectors.outline_for(course_id), item_id)

@@ -30,36 +30,34 @@ def _live_course(course_id: int) -> CoursePage:
     return get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
 
 
+def _course_action(request, course_id: int, action, success: str):
+    course = _live_course(course_id)
+    try:
+        action(user=request.user, course=course, now=timezone.now())
+    except services.LearningError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success % {"course": course.title})
+    return _back(request, course.url)
+
+
 @login_required
 @require_POST
 def enrol(request, course_id: int):
     """Signed-in learners only; refused with a message when prerequisites are incomplete."""
-    course = _live_course(course_id)
-    try:
-        services.enrol(user=request.user, course=course, now=timezone.now())
-    except services.LearningError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You have joined “%(course)s”.") % {"course": course.title})
-    return _back(request, course.url)
+    return _course_action(request, course_id, services.enrol, _("You have joined “%(course)s”."))
 
 
 @login_required
 @require_POST
 def leave(request, course_id: int):
     """Signed-in learners only, for their own enrolment."""
-    course = _live_course(course_id)
-    try:
-        services.leave(user=request.user, course=course, now=timezone.now())
-    except services.LearningError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("You have left “%(course)s”. Your progress is kept if you join again.")
-            % {"course": course.title},
-        )
-    return _back(request, course.url)
+    return _course_action(
+        request,
+        course_id,
+        services.leave,
+        _("You have left “%(course)s”. Your progress is kept if you join again."),
+    )
 
 
 @login_required

@@ -83,10 +83,6 @@ def _upsert(model, report: LoadReport, kind: str, lookup: dict, values: dict):
     return obj
 
 
-def _stream_equal(current, wanted) -> bool:
-    return list(current.get_prep_value()) == list(wanted) if wanted is not None else True
-
-
 def _upsert_page(parent: Page, model, report: LoadReport, kind: str, lookup: dict, values: dict):
     """Create a child page, or update an existing one and publish only if something changed."""
     page = model.objects.child_of(parent).filter(**lookup).first()

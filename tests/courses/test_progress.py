@@ -9,7 +9,6 @@ from courses.progress import (
     Fraction,
     ItemRef,
     ModuleOutline,
-    contains,
     course_progress,
     is_course_complete,
     module_progress,
@@ -118,14 +117,6 @@ def test_neighbours_cross_module_boundaries(item_id, previous, following):
 
 def test_neighbours_in_a_course_listing_a_module_twice():
     assert [x.id if x else None for x in neighbours(TWICE, 4)] == [3, None]
-
-
-@pytest.mark.parametrize(
-    ("outline", "item_id", "expected"),
-    [(COURSE, 1, True), (COURSE, 4, True), (COURSE, 5, False), (NO_MODULES, 1, False)],
-)
-def test_contains(outline, item_id, expected):
-    assert contains(outline, item_id) is expected
 
 
 @pytest.mark.parametrize(
