@@ -29,6 +29,7 @@ class HomePage(Page):
         "framework_content.IndicatorIndexPage",
         "framework_content.LibraryPage",
         "courses.CourseIndexPage",
+        "case_studies.CaseStudyIndexPage",
     ]
     max_count_per_parent = 1
 

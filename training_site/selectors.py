@@ -18,6 +18,7 @@ SECTION_LABELS = {
     "indicatorindexpage": _("Indicators"),
     "librarypage": _("Library"),
     "courseindexpage": _("Courses"),
+    "casestudyindexpage": _("Case studies"),
 }
 
 
@@ -25,7 +26,13 @@ def site_navigation(request) -> dict:
     """Home and the top-level sections of the current site, in tree order (one query)."""
     site = Site.find_for_request(request)
     if site is None:
-        return {"home_url": "/", "links": [], "indicators_url": "", "library_url": ""}
+        return {
+            "home_url": "/",
+            "links": [],
+            "indicators_url": "",
+            "library_url": "",
+            "case_studies_url": "",
+        }
     root = site.root_page
     children = (
         Page.objects.child_of(root)
@@ -50,4 +57,5 @@ def site_navigation(request) -> dict:
         "library_url": section_urls.get("librarypage", "/library/"),
         "framework_url": section_urls.get("frameworkpage", "/migof/"),
         "courses_url": section_urls.get("courseindexpage", ""),
+        "case_studies_url": section_urls.get("casestudyindexpage", ""),
     }
