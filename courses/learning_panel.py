@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from . import selectors
 from .models import CoursePage, Enrolment
 from .progress import CourseOutline, Fraction, ItemRef, course_progress, module_progress, neighbours
+from .registry import completed_by_learner
 
 
 @dataclass
@@ -20,6 +21,7 @@ class LearningPanel:
     previous: ItemRef | None
     next: ItemRef | None
     signed_in: bool
+    completed_by_learner: bool  # a button marks it done (a lesson), else passing it does
 
 
 def _course_for(page, request) -> tuple[CoursePage | None, Enrolment | None]:
@@ -67,4 +69,7 @@ def learning_panel(page, request) -> LearningPanel | None:
         previous=previous,
         next=following,
         signed_in=request.user.is_authenticated,
+        completed_by_learner=completed_by_learner(
+            f"{page._meta.app_label}.{page._meta.model_name}"
+        ),
     )

@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from wagtail import hooks
 from wagtail.models import Page
 
 from . import selectors, services
 from .models import Certificate, CoursePage
-from .registry import item_model_labels
+from .registry import completed_by_learner, item_model_labels
 
 
 def _back(request, fallback: str) -> HttpResponseRedirect:
@@ -70,6 +71,9 @@ def complete_item(request, page_id: int):
     label = f"{page.content_type.app_label}.{page.content_type.model}"
     if label not in item_model_labels():
         raise Http404
+    if not completed_by_learner(label):
+        messages.error(request, _("This item is completed by passing it, not by a button."))
+        return _back(request, page.url)
     try:
         services.complete_item(user=request.user, page=page, now=timezone.now())
     except services.LearningError as error:
@@ -82,9 +86,21 @@ def complete_item(request, page_id: int):
 @login_required
 @require_safe
 def dashboard(request):
-    """The signed-in learner's own dashboard."""
+    """The signed-in learner's own dashboard.
+
+    Other apps add sections through the ``learner_dashboard_sections`` hook: each hook takes
+    the request and returns None or a dict with the ``template`` to include, optional
+    ``stylesheets`` (static paths) and its own context; courses never imports those apps.
+    """
+    sections = [
+        section
+        for hook in hooks.get_hooks("learner_dashboard_sections")
+        if (section := hook(request))
+    ]
     return render(
-        request, "courses/dashboard.html", {"dashboard": selectors.dashboard(request.user)}
+        request,
+        "courses/dashboard.html",
+        {"dashboard": selectors.dashboard(request.user), "sections": sections},
     )
 
 

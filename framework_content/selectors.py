@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
-from wagtail.models import Locale
+from wagtail.models import Locale, Page
 
 from .choices import MappingRole
 
@@ -90,9 +90,27 @@ def element_domains(element: FrameworkElementPage) -> list[tuple[IndicatorFramew
     return list(grouped.values())
 
 
-def module_lessons(module: ModulePage) -> QuerySet[LessonPage]:
+@dataclass
+class ModuleItem:
+    page: Page
+    kind: str  # the page type's name: "lesson", "quiz"
+    summary: str
+    is_lesson: bool
+
+
+def module_items(module: ModulePage) -> list[ModuleItem]:
+    """The module's lessons and quizzes (any live child page), in tree order."""
     m = _models()
-    return m.LessonPage.objects.child_of(module).live().public().order_by("path")
+    children = Page.objects.child_of(module).live().public().specific().order_by("path")
+    return [
+        ModuleItem(
+            page=child,
+            kind=str(child._meta.verbose_name),
+            summary=getattr(child, "summary", ""),
+            is_lesson=isinstance(child, m.LessonPage),
+        )
+        for child in children
+    ]
 
 
 def indicators_of(page: ModulePage | LessonPage) -> list[Indicator]:
@@ -152,12 +170,43 @@ def framework_detail(slug: str) -> IndicatorFramework | None:
     )
 
 
+@dataclass(frozen=True)
+class TaggedItem:
+    """Something another app tagged with an indicator or element, as a link."""
+
+    title: str
+    url: str
+    label: str = ""  # a short visible qualifier, e.g. "Illustrative scenario"
+
+
+@dataclass(frozen=True)
+class TaggedSection:
+    """One kind of tagged content (e.g. case studies), under its own heading."""
+
+    heading: str
+    items: list[TaggedItem]
+
+
+def tagged_sections(hook_name: str, obj) -> list[TaggedSection]:
+    """Sections from the apps that tag content (hooks ``indicator_tagged_content`` and
+    ``element_tagged_content``: each takes the indicator or element page and returns a list
+    of TaggedSection). framework_content does not import those apps."""
+    from wagtail import hooks
+
+    return [section for hook in hooks.get_hooks(hook_name) for section in hook(obj)]
+
+
 @dataclass
 class IndicatorDetail:
     indicator: Indicator
     modules: list[ModulePage]
     lessons: list[LessonPage]
     siblings: list[Indicator]
+    tagged: list[TaggedSection] = field(default_factory=list)
+
+    @property
+    def has_tagged_content(self) -> bool:
+        return bool(self.modules or self.lessons or any(s.items for s in self.tagged))
 
 
 def indicator_detail(framework_slug: str, indicator_slug: str) -> IndicatorDetail | None:
@@ -174,6 +223,7 @@ def indicator_detail(framework_slug: str, indicator_slug: str) -> IndicatorDetai
         modules=list(indicator.modules.live().public().order_by("path")),
         lessons=list(indicator.lessons.live().public().order_by("path")),
         siblings=list(indicator.domain.indicators.exclude(pk=indicator.pk)),
+        tagged=tagged_sections("indicator_tagged_content", indicator),
     )
 
 

@@ -24,3 +24,19 @@ class Difficulty(models.TextChoices):
     EASY = "easy", _("Easy")
     MEDIUM = "medium", _("Medium")
     HARD = "hard", _("Hard")
+
+
+class ReviewTiming(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately after submitting")
+    AFTER_CLOSE = "after_close", _("After the quiz closes")
+
+
+class AttemptState(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    FINISHED = "finished", _("Finished")
+
+
+class FinishReason(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted by the learner")
+    TIME_UP = "time_up", _("Closed when the time ran out")
+    QUIZ_CLOSED = "quiz_closed", _("Closed when the quiz closed")

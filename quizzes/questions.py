@@ -57,3 +57,40 @@ class QuestionData:
     title: str = ""
     points: float = 1.0
     tags: tuple[str, ...] = field(default_factory=tuple)  # e.g. indicator ref ids on import
+
+
+def question_to_dict(question: QuestionData) -> dict:
+    """`QuestionData` as JSON-ready data: what an attempt stores as its snapshot."""
+    return {
+        "kind": question.kind.value,
+        "stem": question.stem,
+        "choices": [
+            {"key": c.key, "text": c.text, "correct": c.correct, "feedback": c.feedback}
+            for c in question.choices
+        ],
+        "pairs": [{"key": p.key, "prompt": p.prompt, "answer": p.answer} for p in question.pairs],
+        "accepted_answers": list(question.accepted_answers),
+        "case_sensitive": question.case_sensitive,
+        "partial_credit": question.partial_credit.value,
+        "explanation": question.explanation,
+        "title": question.title,
+        "points": question.points,
+        "tags": list(question.tags),
+    }
+
+
+def question_from_dict(data: dict) -> QuestionData:
+    """The inverse of `question_to_dict`."""
+    return QuestionData(
+        kind=QuestionKind(data["kind"]),
+        stem=data.get("stem", ""),
+        choices=tuple(Choice(**c) for c in data.get("choices", ())),
+        pairs=tuple(MatchPair(**p) for p in data.get("pairs", ())),
+        accepted_answers=tuple(data.get("accepted_answers", ())),
+        case_sensitive=bool(data.get("case_sensitive", False)),
+        partial_credit=PartialCredit(data.get("partial_credit", PartialCredit.ALL_OR_NOTHING)),
+        explanation=data.get("explanation", ""),
+        title=data.get("title", ""),
+        points=float(data.get("points", 1.0)),
+        tags=tuple(data.get("tags", ())),
+    )

@@ -105,6 +105,7 @@ class FrameworkElementPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["modules"] = selectors.element_modules(self)
         context["mapped_domains"] = selectors.element_domains(self)
+        context["tagged_sections"] = selectors.tagged_sections("element_tagged_content", self)
         return context
 
 
@@ -138,7 +139,7 @@ class ModulePage(Page):
         index.RelatedFields("indicators", [index.SearchField("title"), index.SearchField("code")]),
     ]
     parent_page_types = ["framework_content.FrameworkElementPage"]
-    subpage_types = ["framework_content.LessonPage"]
+    subpage_types = ["framework_content.LessonPage", "quizzes.QuizPage"]
 
     class Meta:
         verbose_name = _("module")
@@ -146,7 +147,7 @@ class ModulePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = selectors.module_lessons(self)
+        context["items"] = selectors.module_items(self)
         context["tagged_indicators"] = selectors.indicators_of(self)
         return context
 

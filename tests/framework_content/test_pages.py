@@ -18,6 +18,7 @@ from wagtail.test.utils.form_data import (
 from accounts.choices import Role
 from accounts.mfa import user_requires_mfa
 from accounts.models import User
+from case_studies.models import CaseStudyIndexPage, CaseStudyPage
 from courses.models import CourseIndexPage
 from framework_content.choices import ElementKind
 from framework_content.loading import load_framework
@@ -32,6 +33,7 @@ from framework_content.models import (
     LibraryPage,
     ModulePage,
 )
+from quizzes.models import QuizPage
 from tests.mfa import activate_totp
 from training_site.models import HomePage
 
@@ -47,10 +49,13 @@ ALL_TYPES = [
 
 # parent type -> the only page types allowed under it
 ALLOWED_CHILDREN = {
-    HomePage: {FrameworkPage, IndicatorIndexPage, LibraryPage, CourseIndexPage},
+    HomePage: {FrameworkPage, IndicatorIndexPage, LibraryPage, CourseIndexPage, CaseStudyIndexPage},
     FrameworkPage: {FrameworkElementPage},
     FrameworkElementPage: {ModulePage},
-    ModulePage: {LessonPage},
+    ModulePage: {LessonPage, QuizPage},
+    QuizPage: set(),
+    CaseStudyIndexPage: {CaseStudyPage},
+    CaseStudyPage: set(),
     LessonPage: set(),
     IndicatorIndexPage: set(),
     LibraryPage: set(),
@@ -192,6 +197,9 @@ class PageTreeTests(WagtailPageTestCase):
         self.assertAllowedParentPageTypes(LessonPage, {ModulePage})
         self.assertAllowedParentPageTypes(IndicatorIndexPage, {HomePage})
         self.assertAllowedParentPageTypes(LibraryPage, {HomePage})
+        self.assertAllowedParentPageTypes(QuizPage, {ModulePage})
+        self.assertAllowedParentPageTypes(CaseStudyIndexPage, {HomePage})
+        self.assertAllowedParentPageTypes(CaseStudyPage, {CaseStudyIndexPage})
 
     def test_can_and_cannot_create_at(self):
         self.assertCanCreateAt(Page, HomePage)

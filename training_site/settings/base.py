@@ -25,11 +25,13 @@ INSTALLED_APPS = [
     "framework_content",
     "courses",
     "quizzes",
+    "case_studies",
     "search",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.search_promotions",
@@ -227,6 +229,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Quiz attempts whose time ran out are closed with what was saved (quizzes/attempts.py).
+    "close-overdue-quiz-attempts": {
+        "task": "quizzes.tasks.close_overdue_attempts_task",
+        "schedule": 60.0,
+    },
+}
+
+# --- Quizzes --------------------------------------------------------------------------------
+
+# Answers saved or submitted up to this many seconds after a timed attempt's deadline still
+# count (a slow connection at the last second); after that the attempt closes as saved.
+QUIZ_GRACE_SECONDS = env.int("QUIZ_GRACE_SECONDS", default=60)
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -22,10 +22,10 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, RevisionMixin
 
-from .choices import Difficulty, PartialCreditChoices, QuestionKindChoices
-from .forms import QuestionForm
-from .questions import Choice, MatchPair, PartialCredit, QuestionData, QuestionKind
-from .validation import CHOICE_KINDS, question_problems
+from ..choices import Difficulty, PartialCreditChoices, QuestionKindChoices
+from ..forms import QuestionForm
+from ..questions import Choice, MatchPair, PartialCredit, QuestionData, QuestionKind
+from ..validation import CHOICE_KINDS, question_problems
 
 STEM_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 _KEY_NUMBER = re.compile(r"^[cm](\d+)$")
@@ -75,6 +75,15 @@ class Question(RevisionMixin, ClusterableModel):
         blank=True,
         verbose_name=_("MIGOF elements"),
     )
+    case_study = models.ForeignKey(
+        "case_studies.CaseStudyPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("case study"),
+        help_text=_("A scenario question: the quiz shows this case study before it."),
+    )
     # The highest number used in a choice or pair key: keys are never reused.
     last_key_number = models.PositiveIntegerField(default=0, editable=False)
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="question")
@@ -96,6 +105,7 @@ class Question(RevisionMixin, ClusterableModel):
             [
                 FieldPanel("indicators"),
                 FieldPanel("migof_elements"),
+                FieldPanel("case_study"),
                 FieldPanel("difficulty"),
                 FieldPanel("language"),
             ],
