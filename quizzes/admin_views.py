@@ -1,8 +1,13 @@
-"""Import questions from a GIFT or Moodle XML file: upload, preview the report, confirm.
+"""The question bank's admin screens: import and export.
 
+Import questions from a GIFT or Moodle XML file: upload, preview the report, confirm.
 Nothing is saved at the preview. The uploaded bytes wait in the cache (keyed by a random
 token and the user) until the user confirms; the file is parsed again then, and saved
 through `services.import_questions`, all or nothing. Requires `quizzes.add_question`.
+
+Export questions to Moodle XML or GIFT: a GET form of filters that shows the matching
+questions (and those the format cannot hold, with why) before the download link, which
+repeats the same query with `download=1`. Requires `quizzes.view_question`.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin import messages
+from wagtail.admin.auth import permission_required
 
 from framework_content.models import Indicator
 from quizzes.formats._common import MAX_IMPORT_BYTES
@@ -27,9 +36,16 @@ from quizzes.formats.moodle_xml import parse_moodle_xml
 from quizzes.formats.report import ImportReport
 
 from . import services
+from .admin_forms import FORMAT_CHOICES, ExportForm
 
 PERMISSION = "quizzes.add_question"
 TEMPLATE = "quizzes/admin/import.html"
+EXPORT_PERMISSION = "quizzes.view_question"
+EXPORT_TEMPLATE = "quizzes/admin/export.html"
+EXPORT_FILES = {  # format: (file name suffix, content type)
+    "xml": (".xml", "application/xml; charset=utf-8"),
+    "gift": (".gift.txt", "text/plain; charset=utf-8"),
+}
 UPLOAD_TTL = 60 * 60  # seconds an uploaded file waits for confirmation
 TEXT_EXTENSIONS = (".gift", ".txt")
 XML_EXTENSIONS = (".xml",)
@@ -186,3 +202,43 @@ def _confirm(request):
         % {"count": count},
     )
     return redirect(reverse("wagtailsnippets_quizzes_question:list"))
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@permission_required(EXPORT_PERMISSION)
+def export_questions_view(request):
+    """GET only: the filters, the matching questions, then the file (`download=1`)."""
+    form = ExportForm(request.GET)
+    context = {
+        "page_title": _("Export questions"),
+        "header_icon": "download",
+        "form": form,
+    }
+    if not form.is_valid():
+        return TemplateResponse(request, EXPORT_TEMPLATE, context)
+    fmt = form.cleaned_data["format"]
+    plan = services.plan_export(services.questions_for_export(form.filters()), fmt)
+    if request.GET.get("download") and plan.included:
+        return _export_file(plan)
+    query = request.GET.copy()
+    query.pop("download", None)
+    query["download"] = "1"
+    context.update(
+        plan=plan,
+        matched=len(plan.included) + len(plan.left_out),
+        format_label=dict(FORMAT_CHOICES)[fmt],
+        download_url=f"{request.path}?{query.urlencode()}",
+        filtered=any(form.cleaned_data[name] for name in form.fields if name != "format"),
+        selected_count=len(form.cleaned_data["id"]),
+    )
+    return TemplateResponse(request, EXPORT_TEMPLATE, context)
+
+
+def _export_file(plan: services.ExportPlan) -> HttpResponse:
+    suffix, content_type = EXPORT_FILES[plan.fmt]
+    name = f"questions-{timezone.localdate():%Y%m%d}{suffix}"
+    response = HttpResponse(plan.content(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
