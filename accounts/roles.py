@@ -2,9 +2,9 @@
 
 - Trainees: no admin access; they learn on the site.
 - Trainers: the admin, to draft modules, lessons, images and documents (no publishing),
-  and to write and import quiz questions.
+  to write and import quiz questions, and to read quiz statistics and export results.
 - Editors: Wagtail moderation: draft, publish and lock pages; send pages for translation
-  (wagtail-localize); manage the indicator frameworks and key documents.
+  (wagtail-localize); manage the indicator frameworks and key documents; quiz statistics.
 - Administrators: everything, including users and roles.
 """
 
@@ -24,6 +24,8 @@ SNIPPET_MODELS = [
 # The question bank: Trainers write questions, Editors also delete them. The inline
 # choices, pairs and answers are edited through their question (no permissions of their own).
 QUESTION_MODEL = ("quizzes", "question")
+# Quiz statistics and results (learners' names and scores) in the admin's Reports menu.
+QUIZ_STATISTICS = ("quizzes", "view_quiz_statistics")
 
 MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.TRAINEES: [],
@@ -34,6 +36,7 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             (QUESTION_MODEL[0], f"{action}_{QUESTION_MODEL[1]}")
             for action in ("add", "change", "view")
         ],
+        QUIZ_STATISTICS,
     ],
     Role.EDITORS: [
         ACCESS_ADMIN,
@@ -42,6 +45,7 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             for app, model in [*SNIPPET_MODELS, QUESTION_MODEL]
             for action in ("add", "change", "delete", "view")
         ],
+        QUIZ_STATISTICS,
         ("wagtail_localize", "submit_translation"),
         ("wagtailsearchpromotions", "add_query"),
         ("wagtailsearchpromotions", "change_query"),
