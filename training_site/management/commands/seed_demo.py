@@ -12,13 +12,18 @@ class Command(BaseCommand):
         if settings.SETTINGS_MODULE.endswith(".production"):
             raise CommandError("seed_demo refuses to run with production settings.")
         call_command("load_framework", verbosity=0)
+        from case_studies.demo import load_demo_case_studies
         from courses.demo import load_demo_courses
         from framework_content.demo import load_demo_content
+        from quizzes.demo import load_demo_quizzes
 
         report = load_demo_content()
         courses_report = load_demo_courses()
-        report.created.update(courses_report.created)
-        report.updated.update(courses_report.updated)
+        case_studies_report = load_demo_case_studies()
+        quizzes_report = load_demo_quizzes()
+        for extra in (courses_report, case_studies_report, quizzes_report):
+            report.created.update(extra.created)
+            report.updated.update(extra.updated)
         for kind, n in sorted(report.created.items()):
             self.stdout.write(f"created {n} {kind}")
         for kind, n in sorted(report.updated.items()):
