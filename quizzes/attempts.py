@@ -73,6 +73,14 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline is not None and now > attempt.deadline + grace()
 
 
+def _time_up(attempt: Attempt) -> str:
+    """Why an overdue attempt closes: its own time limit, or the quiz closing first."""
+    closes_at = attempt.quiz.closes_at
+    if closes_at is not None and attempt.deadline is not None and attempt.deadline >= closes_at:
+        return FinishReason.QUIZ_CLOSED
+    return FinishReason.TIME_UP
+
+
 def start_attempt(
     *, user, quiz: QuizPage, now: datetime, rng: random.Random | None = None
 ) -> Attempt:
@@ -163,7 +171,7 @@ def save_answers(*, attempt_id: int, user, answers: Mapping[int, object], now: d
             raise AttemptClosed(_("This attempt has already been submitted."))
         overdue = is_overdue(attempt, now)
         if overdue:
-            _finish(attempt, now, FinishReason.TIME_UP)  # committed before the refusal
+            _finish(attempt, now, _time_up(attempt))  # committed before the refusal
         else:
             count = _store(attempt, answers, now)
             attempt.last_saved_at = now
@@ -188,7 +196,7 @@ def submit_attempt(
     if attempt.state != AttemptState.IN_PROGRESS:
         return attempt
     if is_overdue(attempt, now):
-        return _finish(attempt, now, FinishReason.TIME_UP)
+        return _finish(attempt, now, _time_up(attempt))
     _store(attempt, answers or {}, now)
     return _finish(attempt, now, FinishReason.SUBMITTED)
 
@@ -198,7 +206,7 @@ def close_overdue(*, attempt_id: int, now: datetime) -> Attempt:
     """Close an attempt whose time is over, grading what was saved. Idempotent."""
     attempt = _locked(attempt_id, None)
     if attempt.state == AttemptState.IN_PROGRESS and is_overdue(attempt, now):
-        return _finish(attempt, now, FinishReason.TIME_UP)
+        return _finish(attempt, now, _time_up(attempt))
     return attempt
 
 

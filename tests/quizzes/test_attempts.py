@@ -161,6 +161,9 @@ def test_quiz_window(module, learner, framework):
         attempts.start_attempt(user=learner, quiz=quiz, now=NOW)
     attempt = attempts.start_attempt(user=learner, quiz=quiz, now=NOW + timedelta(days=1, hours=23))
     assert attempt.deadline == quiz.closes_at  # an attempt never outlives the quiz
+    assert attempts.close_all_overdue(now=NOW + timedelta(days=2, minutes=5)) == 1
+    attempt.refresh_from_db()
+    assert attempt.finish_reason == FinishReason.QUIZ_CLOSED
     with pytest.raises(attempts.QuizUnavailable):
         attempts.start_attempt(user=learner, quiz=quiz, now=NOW + timedelta(days=3))
 
