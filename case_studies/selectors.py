@@ -5,6 +5,7 @@ Every function runs a fixed number of queries whatever the number of case studie
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +45,13 @@ class Filters:
 class RejectedFilter:
     name: str  # one of FILTER_NAMES
     value: str
+
+
+def _printable(value: str | None) -> str:
+    """A filter value without control characters (a NUL byte is refused by PostgreSQL),
+    bounded in length: it is only ever compared with known values."""
+    text = "".join(ch for ch in (value or "") if unicodedata.category(ch)[0] != "C")
+    return text[:200]
 
 
 def parse_filters(
@@ -175,6 +183,7 @@ def case_study_listing(index: Page, params: Mapping[str, str]) -> CaseStudyListi
     reported in ``messages``; the others still apply. Eight queries (nine when the indicator
     asked for is tagged on nothing), whatever the number of case studies.
     """
+    params = {name: _printable(params.get(name)) for name in FILTER_NAMES}
     published = live_case_studies(index)
     elements = _element_options(index)
     tagged_indicators = list(

@@ -139,13 +139,27 @@ class Question(RevisionMixin, ClusterableModel):
                 given = choices[0]
                 missing = "false" if given.key == "true" else "true"
                 if missing not in keyed:
+                    if given.sort_order is None:
+                        given.sort_order = 0
                     other = QuestionChoice(
                         key=missing,
                         text=missing.capitalize(),
                         correct=not given.correct,
-                        sort_order=(given.sort_order or 0) + 1,
+                        sort_order=given.sort_order + 1,  # after it
                     )
                     self.choices.add(other)
+        # Children made in code (an import, the demo, a new choice added to saved ones)
+        # have no sort order: put them after the others in the order given, or PostgreSQL
+        # and SQLite would order them differently (NULLs last or first) and the correct
+        # order of an ordering question would be lost.
+        for relation in (self.choices, self.pairs, self.accepted_answers):
+            children = list(relation.all())
+            numbered = [c.sort_order for c in children if c.sort_order is not None]
+            next_number = max(numbered, default=-1) + 1
+            for child in children:
+                if child.sort_order is None:
+                    child.sort_order = next_number
+                    next_number += 1
         used = [self.last_key_number]
         items = [*self.choices.all(), *self.pairs.all()]
         used += [int(m.group(1)) for item in items if (m := _KEY_NUMBER.match(item.key or ""))]

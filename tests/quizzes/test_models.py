@@ -199,3 +199,20 @@ def test_questions_never_appear_in_site_search(indicator, user, client):
     assert results.paginator is None or results.paginator.count == 0
     html = response.content.decode()
     assert "Quokka question" not in html
+
+
+def test_children_made_in_code_keep_the_order_given(indicator):
+    """PostgreSQL sorts unset sort orders last and SQLite first: numbering them on clean
+    keeps an ordering question's correct order (and a true/false pair's) on both."""
+    ordering = question(
+        QuestionKind.ORDERING, choices=[("Assess", False), ("Plan", False), ("Act", False)]
+    )
+    ordering.full_clean()
+    ordering.save()
+    fresh = Question.objects.get(pk=ordering.pk)
+    assert [c.text for c in fresh.choices.all()] == ["Assess", "Plan", "Act"]
+    true_false = question(QuestionKind.TRUE_FALSE, choices=[("False", True)])
+    true_false.full_clean()
+    true_false.save()
+    fresh = Question.objects.get(pk=true_false.pk)
+    assert [c.key for c in fresh.choices.all()] == ["false", "true"]

@@ -200,11 +200,12 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL", default="")
+ELASTICSEARCH_INDEX_PREFIX = env("ELASTICSEARCH_INDEX_PREFIX", default="migof_")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS["default"] = {
         "BACKEND": "wagtail.search.backends.elasticsearch8",
         "URLS": [ELASTICSEARCH_URL],
-        "INDEX_PREFIX": env("ELASTICSEARCH_INDEX_PREFIX", default="migof_"),
+        "INDEX_PREFIX": ELASTICSEARCH_INDEX_PREFIX,
         "TIMEOUT": 5,
     }
 
