@@ -28,6 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"created {n} {kind}")
         for kind, n in sorted(report.updated.items()):
             self.stdout.write(f"updated {n} {kind}")
+        call_command("rebuild_guidance_index", stdout=self.stdout)  # search finds the demo
         for user, created in ensure_demo_accounts():
             if created:
                 self.stdout.write(f"created demo account {user.email}")
