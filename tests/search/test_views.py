@@ -1,0 +1,380 @@
+"""The search page and its autocomplete through the test client, on the default engine."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from wagtail.contrib.search_promotions.models import Query as SearchQuery
+from wagtail.contrib.search_promotions.models import SearchPromotion
+from wagtail.models import Page, PageViewRestriction
+
+from framework_content.models import FrameworkElementPage
+from search.models import GuidanceEntry
+
+pytestmark = pytest.mark.django_db
+
+URL = "/search/"
+
+
+@pytest.fixture
+def client():
+    # A server error must come back as the site's 500 page, for the tests to see it.
+    return Client(raise_request_exception=False)
+
+
+def html_of(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def links(html: str, pattern: str) -> list[str]:
+    """hrefs of the <a> whose inner HTML matches `pattern`."""
+    return [
+        unescape(href)
+        for href, inner in re.findall(
+            r'<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a>', html, flags=re.S
+        )
+        if re.search(pattern, inner)
+    ]
+
+
+def chips(html: str) -> dict[str, str]:
+    """The active filters' remove links: {accessible name: href}."""
+    return {
+        re.sub(r"<[^>]+>", "", inner).replace("×", "").strip(): unescape(href)
+        for href, inner in re.findall(
+            r'<a class="filter-chip" href="([^"]*)">(.*?)</a>', html, flags=re.S
+        )
+    }
+
+
+def params(url: str) -> list[tuple[str, str]]:
+    return sorted(parse_qsl(urlsplit(url).query))
+
+
+# --- who can search ----------------------------------------------------------------------
+
+
+def test_anyone_can_search_without_an_account(client, corpus):
+    html = html_of(client.get(URL, {"q": "basics"}))
+    assert 'role="search"' in html
+    assert re.search(r'role="status"[^>]*>\s*1 result for “basics”', html)
+    assert "Border management basics" in html
+    assert 'value="basics"' in html  # the box keeps the query
+
+
+def test_the_page_without_a_query_is_the_form(client, corpus):
+    html = html_of(client.get(URL))
+    assert 'role="search"' in html and "results for" not in html
+    assert "search/suggest.js" in html and "defer" in html
+
+
+def test_the_search_is_a_get_only_page(client, corpus):
+    assert client.post(URL, {"q": "border"}).status_code == 405
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", ""),
+        ("q=", ""),
+        ("q=%20%20", ""),
+        ("q=" + "a" * 1000, "Your search was shortened to 200 characters."),
+        ("q=" + "border%20" * 150, "Your search was shortened to 200 characters."),
+        ("q=%22%2A%21%3F%28%29%5B%5D", "Type a word or an indicator code to search."),
+        ("q=...", "Type a word or an indicator code to search."),
+        ("q=%D8%A7%D9%84%D9%87%D8%AC%D8%B1%D8%A9", ""),  # Arabic
+        ("q=%E7%A7%BB%E6%B0%91%E6%B2%BB%E7%90%86", ""),  # Chinese
+        ("q=%CC%81", ""),  # a lone combining accent
+        ("q=%ff%fe", ""),
+        ("q=border&kind=nonsense&element=P9", ""),
+        ("q=border&kind=lesson&kind=lesson&kind=lesson", ""),
+        ("q=border&colour=red&indicator=" + "9" * 40, ""),
+        ("q=border&page=0", ""),
+        ("q=border&page=-1", ""),
+        ("q=border&page=abc", ""),
+        ("q=border&page=999999", "There is only 1 page of results: showing it."),
+        ("q=migof&page=999999", "There are only 2 pages of results: showing the last one."),
+        ("q=border&sort=bogus", "Unknown sort order: showing the most relevant results first."),
+        ("q=AND+OR+NOT+(", ""),
+        ("q=NEAR(border+management)", ""),
+        ("q[]=x&page[]=2", ""),
+    ],
+)
+def test_bad_input_gives_a_page_and_a_clear_message(client, corpus, query, message):
+    html = html_of(client.get(f"{URL}?{query}"))
+    if message:
+        assert message in unescape(html)
+
+
+def test_page_zero_and_negative_pages_are_page_one(client, corpus):
+    for page in ("0", "-1"):
+        html = html_of(client.get(URL, {"q": "migof", "page": page}))
+        assert re.search(r'aria-current="page"><span class="visually-hidden">Page </span>1<', html)
+
+
+def test_past_the_last_page_shows_the_last_page(client, corpus):
+    html = html_of(client.get(URL, {"q": "migof", "page": "999999"}))
+    assert '<ol class="search-results" start="11">' in html
+
+
+def test_a_repeated_filter_value_counts_once(client, corpus):
+    html = html_of(client.get(URL + "?q=migof&kind=lesson&kind=lesson"))
+    assert "3 results for" in html
+    assert list(chips(html)) == ["Remove filter: Type: Lesson"]
+
+
+def test_an_unknown_filter_value_matches_nothing_and_can_be_removed(client, corpus):
+    html = html_of(client.get(URL + "?q=migof&country=ZZ"))
+    assert "0 results for" in html and "Nothing matched “migof” with these filters." in html
+    assert params(chips(html)["Remove filter: Country: ZZ"]) == [("q", "migof")]
+
+
+def test_a_search_engine_that_is_down_gives_a_message(client, corpus, monkeypatch):
+    from search import service
+    from search.engines.base import EngineUnavailable
+
+    class DownEngine:
+        name = "down"
+
+        def search(self, query):
+            raise EngineUnavailable("connection refused")
+
+        def suggest(self, prefix, *, limit=8):
+            raise EngineUnavailable("connection refused")
+
+    monkeypatch.setattr(service, "get_engine", DownEngine)
+    html = html_of(client.get(URL, {"q": "border"}))
+    assert "Search is unavailable at the moment." in html
+    response = client.get(reverse("search_suggest"), {"q": "border"})
+    assert response.status_code == 200 and response.json() == {"suggestions": []}
+
+
+# --- facets and filters ------------------------------------------------------------------
+
+
+def test_facets_are_links_with_counts_under_a_filters_landmark(client, corpus):
+    html = html_of(client.get(URL, {"q": "migof"}))
+    nav = re.search(r'<nav class="search-facets" aria-label="Filters">(.*?)</nav>', html, re.S)
+    assert nav
+    for heading in ("Type", "MIGOF element", "Indicator", "Country", "Region", "Language"):
+        assert f">{heading}</h3>" in nav.group(1)
+    assert re.search(
+        r'<span class="facet-label">Case study</span> <span class="facet-count">3', html
+    )
+    assert re.search(r'<span class="facet-label">Kenya</span> <span class="facet-count">1', html)
+
+
+def test_a_facet_link_keeps_the_other_filters(client, corpus):
+    html = html_of(client.get(URL + "?q=migof&kind=lesson&sort=newest&page=2"))
+    (p3,) = links(html, r'facet-label">P3 ')
+    assert params(p3) == [("element", "P3"), ("kind", "lesson"), ("q", "migof"), ("sort", "newest")]
+    (module,) = links(html, r'facet-label">Module<')
+    assert params(module) == [
+        ("kind", "lesson"),
+        ("kind", "module"),
+        ("q", "migof"),
+        ("sort", "newest"),
+    ]
+
+
+def test_removing_one_filter_keeps_the_others(client, corpus):
+    html = html_of(client.get(URL + "?q=migof&kind=lesson&element=P3&language=fr"))
+    assert "1 result for" in html
+    active = chips(html)
+    assert list(active) == [
+        "Remove filter: Type: Lesson",
+        "Remove filter: MIGOF element: P3 Strong partnerships to support migration governance",
+        "Remove filter: Language: Français",
+    ]
+    remove_p3 = active[
+        "Remove filter: MIGOF element: P3 Strong partnerships to support migration governance"
+    ]
+    assert params(remove_p3) == [("kind", "lesson"), ("language", "fr"), ("q", "migof")]
+    (clear,) = links(html, r"Clear all filters")
+    assert params(clear) == [("q", "migof")]
+
+
+def test_sort_links_and_newest_first(client, corpus):
+    html = html_of(client.get(URL, {"q": "border", "sort": "newest"}))
+    (relevance,) = links(html, r"^Most relevant$")
+    assert params(relevance) == [("q", "border")]
+    titles = re.findall(r'<h3><a href="[^"]*">([^<]*)</a></h3>', html)
+    assert titles[:2] == ["Border management basics", "Border management and cooperation"]
+
+
+def test_results_show_extract_trail_and_tags(client, corpus):
+    html = html_of(client.get(URL, {"q": "smuggling"}))
+    assert "<mark>smuggling</mark>" in html
+    assert "&lt;script&gt;" in html and "<script>alert" not in html
+    assert '<a class="tag" href="/i/3-4/">3.4 Measures to combat human trafficking' in html
+    html = html_of(client.get(URL, {"q": "basics"}))
+    assert (
+        '<a href="/migof/p3/">P3 Strong partnerships</a> <span aria-hidden="true">›</span>' in html
+    )
+
+
+def test_results_in_another_language_say_so(client, corpus):
+    html = html_of(client.get(URL, {"q": "frontières"}))
+    assert '<li class="search-result" lang="fr">' in html
+
+
+def test_nothing_matched_offers_spelling_and_related_indicators(client, corpus):
+    html = html_of(client.get(URL, {"q": "smugling"}))
+    assert "Nothing matched “smugling”." in html
+    (spelling,) = links(html, r"^smuggling$")
+    assert params(spelling) == [("q", "smuggling")]
+    assert links(html, r"^3\.4 Measures to combat") == ["/i/3-4/"]
+
+
+# --- promoted results and the search terms report ----------------------------------------
+
+
+def test_promoted_results_come_first_and_the_query_is_counted(client, corpus):
+    page = FrameworkElementPage.objects.live().first()
+    query = SearchQuery.get("Border")
+    SearchPromotion.objects.create(query=query, page=page, description="Start here.", sort_order=0)
+    SearchPromotion.objects.create(
+        query=query,
+        external_link_url="https://www.iom.int/migof",
+        external_link_text="MIGOF at IOM",
+        sort_order=1,
+    )
+    html = unescape(html_of(client.get(URL, {"q": "border"})))
+    promoted = html.index(page.title)
+    assert promoted < html.index("MIGOF at IOM") < html.index("Border management basics")
+    assert "Start here." in html
+    client.get(URL, {"q": "BORDER "})
+    client.get(URL, {"q": "border", "page": "2"})  # turning pages is not a new search
+    query.refresh_from_db()
+    assert query.hits == 2
+
+
+def test_a_new_query_is_recorded_for_the_report(client, corpus):
+    client.get(URL, {"q": "visa waivers"})
+    client.get(URL, {"q": "Visa  waivers"})
+    assert SearchQuery.objects.get(query_string="visa waivers").hits == 2
+    client.get(URL, {"q": "***"})
+    assert not SearchQuery.objects.filter(query_string="***").exists()
+
+
+def test_a_private_or_draft_page_is_never_promoted(client, corpus):
+    private, draft = FrameworkElementPage.objects.live()[:2]
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+    Page.objects.filter(pk=draft.pk).update(live=False)
+    query = SearchQuery.get("border")
+    for page in (private, draft):
+        SearchPromotion.objects.create(query=query, page=page)
+    html = html_of(client.get(URL, {"q": "border"}))
+    assert "Recommended" not in html
+
+
+# --- a bounded number of queries -----------------------------------------------------------
+
+
+def more_entries(n: int, ids) -> None:
+    """n more entries matching "migof", each with its own country, indicator and element."""
+    codes = ["FR", "ES", "DE", "IN", "BR", "JP", "NG", "PE", "PH", "TR"]
+    indicator_ids = list(ids.values())
+    GuidanceEntry.objects.bulk_create(
+        GuidanceEntry(
+            key=f"extra:{n}:{i}",
+            kind=["lesson", "module", "case_study", "document"][i % 4],
+            title=f"Extra MIGOF entry {i}",
+            body="More MIGOF guidance " * 20,
+            url=f"/extra/{i}/",
+            language=["en", "fr", "es"][i % 3],
+            trail=[["P1", "/migof/p1/"], ["Module", "/m/"]],
+            tags=[{"code": "3.4", "title": "Measures", "url": "/i/3-4/"}] * 3,
+            facets={
+                "element": [["P1", "P2", "P3", "O1", "O2", "O3"][i % 6]],
+                "framework": ["mgi-2016"],
+                "domain": [ids["domain-3"]],
+                "indicator": [indicator_ids[i % len(indicator_ids)]],
+                "country": [codes[i % len(codes)]],
+                "region": ["europe"],
+            },
+        )
+        for i in range(n)
+    )
+    from search.engines.database import DatabaseEngine
+
+    DatabaseEngine().rebuild(GuidanceEntry.objects.filter(key__startswith="extra:"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=migof",  # results on every facet, a query seen for the first time
+        "q=migof&kind=lesson&kind=case_study&element=P3&language=en&sort=newest",
+        "q=migof&page=999999",
+        "q=smugling&country=KE",  # nothing matched: spelling and related indicators
+    ],
+)
+def test_the_page_runs_at_most_ten_queries_at_any_size(
+    client, corpus, ids, query, django_assert_max_num_queries
+):
+    client.get(URL, {"q": "warm up"})  # Wagtail's site root paths, as on any running site
+    with django_assert_max_num_queries(10):
+        html_of(client.get(f"{URL}?{query}"))
+    more_entries(60, ids)
+    with django_assert_max_num_queries(10):
+        html = html_of(client.get(f"{URL}?{query}"))
+    if query == "q=migof":
+        assert "73 results for" in html
+
+
+def test_the_busiest_page_with_a_cold_cache(client, corpus, django_assert_max_num_queries):
+    """Even with nothing cached (a fresh deployment), one more query at most."""
+    with django_assert_max_num_queries(11):
+        html_of(client.get(URL, {"q": "migof", "element": "P3"}))
+
+
+# --- autocomplete --------------------------------------------------------------------------
+
+
+def test_suggestions_as_json(client, corpus):
+    response = client.get(reverse("search_suggest"), {"q": "bord"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    suggestions = response.json()["suggestions"]
+    assert {
+        "text": "Border management basics",
+        "url": "/migof/p3/border/basics/",
+        "kind": "lesson",
+    } in suggestions
+    assert set(suggestions[0]) == {"text", "url", "kind"}
+
+
+def test_an_indicator_code_is_suggested(client, corpus):
+    suggestions = client.get(reverse("search_suggest"), {"q": "3.4"}).json()["suggestions"]
+    assert suggestions[0]["text"].startswith("3.4 Measures")
+
+
+@pytest.mark.parametrize("q", ["", " ", "b", "*", "%%", "\x00", "3."])
+def test_short_or_blank_input_suggests_nothing(client, corpus, q):
+    response = client.get(reverse("search_suggest"), {"q": q})
+    assert response.status_code == 200 and response.json() == {"suggestions": []}
+
+
+def test_an_overlong_prefix_is_refused_in_words(client, corpus):
+    response = client.get(reverse("search_suggest"), {"q": "a" * 201})
+    assert response.status_code == 400
+    assert response.json()["suggestions"] == [] and "200" in response.json()["error"]
+
+
+@pytest.mark.parametrize("q", ["الهجرة", "移民", "AND OR (", "q[]"])
+def test_odd_prefixes_never_break_suggestions(client, corpus, q):
+    assert client.get(reverse("search_suggest"), {"q": q}).status_code == 200
+
+
+def test_suggestions_take_no_more_than_two_queries(client, corpus, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        client.get(reverse("search_suggest"), {"q": "3.4"})
