@@ -13,19 +13,6 @@ from .choices import Difficulty
 MAX_DRAW = 50
 
 
-class RandomDrawValue(blocks.StructValue):
-    def filters(self) -> dict:
-        """The question-bank filters this draw applies (only the ones that are set)."""
-        found = {}
-        if self.get("indicator"):
-            found["indicators"] = self["indicator"].pk
-        if self.get("domain"):
-            found["indicators__domain"] = self["domain"].pk
-        if self.get("difficulty"):
-            found["difficulty"] = self["difficulty"]
-        return found
-
-
 class RandomDrawBlock(blocks.StructBlock):
     count = blocks.IntegerBlock(
         label=_("Number of questions"), min_value=1, max_value=MAX_DRAW, default=3
@@ -41,7 +28,6 @@ class RandomDrawBlock(blocks.StructBlock):
     )
 
     class Meta:
-        value_class = RandomDrawValue
         icon = "resubmit"
         label = _("Random questions")
         help_text = _(

@@ -29,6 +29,12 @@ class PartialCredit(StrEnum):
     RIGHT_MINUS_WRONG = "right_minus_wrong"
 
 
+# Kinds answered by selecting choices (ordering also has choices, answered by positions).
+SELECT_KINDS = frozenset(
+    {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE, QuestionKind.MULTIPLE_RESPONSE}
+)
+
+
 @dataclass(frozen=True)
 class Choice:
     key: str  # stable: stored answers point at it; never reused within a question

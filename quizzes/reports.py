@@ -30,7 +30,7 @@ from .answers import is_answered
 from .choices import AttemptState, QuestionKindChoices
 from .mastery import GradedAnswer, Level, Mastery, mastery
 from .models import Attempt, AttemptQuestion, QuizPage
-from .questions import QuestionKind
+from .questions import SELECT_KINDS
 from .statistics import (
     AttemptRecord,
     GroupStatistics,
@@ -41,6 +41,7 @@ from .statistics import (
     question_statistics,
     quiz_summary,
     rollup,
+    text_cell,
 )
 
 LEVEL_LABELS = {
@@ -58,14 +59,6 @@ STUDY_RELATIONS = (
     ("lessons", gettext_lazy("Lessons")),
     ("case_studies", gettext_lazy("Case studies")),
 )
-
-# Kinds whose answer is the choice keys selected (ordering has choices, answered by ranks).
-SELECT_KINDS = frozenset(
-    {QuestionKind.SINGLE_CHOICE, QuestionKind.TRUE_FALSE, QuestionKind.MULTIPLE_RESPONSE}
-)
-
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- a learner's mastery ------------------------------------------------------------------
@@ -584,11 +577,6 @@ def quiz_statistics(quiz: QuizPage, *, attempts: AttemptsChoice) -> QuizStatisti
 
 
 # --- CSV cells ----------------------------------------------------------------------------
-
-
-def text_cell(text: str) -> str:
-    """Text for a CSV cell; a leading apostrophe stops a spreadsheet reading a formula."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def attempt_csv_rows(rows: Iterable[AttemptRow], header: Iterable[str]) -> Iterator[list[str]]:

@@ -6,21 +6,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from .answers import is_answered
 from .choices import AttemptState, ReviewTiming
 from .models import Attempt, AttemptQuestion, Question, QuizPage
-from .questions import QuestionKind, question_from_dict, question_to_dict
+from .questions import SELECT_KINDS, QuestionKind, question_from_dict, question_to_dict
 from .selection import DrawSlot, FixedSlot, choose_questions, display_order
-
-# Kinds answered by selecting choices (ordering also has choices, but is answered by ranks).
-_SELECT_KINDS = (
-    QuestionKind.SINGLE_CHOICE,
-    QuestionKind.TRUE_FALSE,
-    QuestionKind.MULTIPLE_RESPONSE,
-)
 
 # --- building an attempt ----------------------------------------------------------------
 
@@ -339,7 +332,7 @@ def _your_answer(snap: dict, answer: object, correctness: bool) -> list[ReviewLi
     data = question_from_dict(snap)
     if not is_answered(answer):
         return []
-    if kind in _SELECT_KINDS:
+    if kind in SELECT_KINDS:
         keys = [answer] if isinstance(answer, str) else list(answer)
         return [
             ReviewLine(c.text, c.correct if correctness else None)
@@ -367,7 +360,7 @@ def _your_answer(snap: dict, answer: object, correctness: bool) -> list[ReviewLi
 def _right_answer(snap: dict) -> list[str]:
     data = question_from_dict(snap)
     kind = snap["kind"]
-    if kind in _SELECT_KINDS:
+    if kind in SELECT_KINDS:
         return [c.text for c in data.choices if c.correct]
     if kind == QuestionKind.SHORT_ANSWER:
         return [a.replace("\\*", "*") for a in data.accepted_answers[:3]]
@@ -394,13 +387,3 @@ def reviewed_questions(attempt: Attempt, policy: Policy) -> list[ShownQuestion]:
             question.feedback = list(item.feedback or [])
             question.explanation = snap.get("explanation", "")
     return shown
-
-
-def best_attempt_numbers(quiz_ids: list[int], user) -> dict[int, float]:
-    """Best percent per quiz for a learner (for listings)."""
-    rows = (
-        Attempt.objects.filter(quiz_id__in=quiz_ids, user=user, state=AttemptState.FINISHED)
-        .values("quiz_id")
-        .annotate(best=Max("percent"))
-    )
-    return {r["quiz_id"]: float(r["best"]) for r in rows if r["best"] is not None}

@@ -340,7 +340,7 @@ def _group(group_id: int, items: list[QuestionStatistics]) -> GroupStatistics:
     )
 
 
-def _text_cell(text: str) -> str:
+def text_cell(text: str) -> str:
     """Text for a CSV cell; a leading apostrophe stops a spreadsheet reading a formula."""
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
@@ -365,11 +365,11 @@ def question_csv_rows(
         counts = "; ".join(f"{key}={count}" for key, count in item.choice_counts.items())
         yield [
             str(item.question_id),
-            _text_cell(titles.get(item.question_id, "")),
+            text_cell(titles.get(item.question_id, "")),
             str(item.responses),
             _number_cell(item.facility_index),
             _number_cell(item.standard_deviation),
             _number_cell(item.discrimination_index),
             str(item.unanswered),
-            _text_cell(counts),
+            text_cell(counts),
         ]
