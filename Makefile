@@ -11,6 +11,8 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-k health"
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup install db messages browser node check lint format lock clean
 
@@ -44,7 +46,7 @@ browser:
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
 
 test: install messages browser
-	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 check: install
 	DJANGO_SETTINGS_MODULE=training_site.settings.test $(MANAGE) check
