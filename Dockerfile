@@ -32,8 +32,8 @@ RUN SECRET_KEY=build-time-placeholder-only-for-collectstatic-never-used-at-runti
     sh -c "python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 \
         && python manage.py collectstatic --no-input -v 0" \
     && rm -f /tmp/build.sqlite3 \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/exports \
+    && chown app:app /app/media /app/exports
 
 USER app
 

@@ -2,7 +2,8 @@
 
 - Trainees: no admin access; they learn on the site.
 - Trainers: the admin, to draft modules, lessons, images and documents (no publishing),
-  to write and import quiz questions, and to read quiz statistics and export results.
+  to write and import quiz questions, and to read quiz statistics and export results;
+  the trainer workspace, to run their own cohorts.
 - Editors: Wagtail moderation: draft, publish and lock pages; send pages for translation
   (wagtail-localize); manage the indicator frameworks and key documents; quiz statistics.
 - Administrators: everything, including users and roles.
@@ -26,6 +27,9 @@ SNIPPET_MODELS = [
 QUESTION_MODEL = ("quizzes", "question")
 # Quiz statistics and results (learners' names and scores) in the admin's Reports menu.
 QUIZ_STATISTICS = ("quizzes", "view_quiz_statistics")
+# The trainer workspace (/trainer/): Trainers create and run their own cohorts;
+# Administrators (every permission, so also cohorts.view_all_cohorts) see all of them.
+COHORT_PERMISSIONS = [("cohorts", f"{action}_cohort") for action in ("add", "change", "view")]
 
 MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     Role.TRAINEES: [],
@@ -37,6 +41,7 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
             for action in ("add", "change", "view")
         ],
         QUIZ_STATISTICS,
+        *COHORT_PERMISSIONS,
     ],
     Role.EDITORS: [
         ACCESS_ADMIN,

@@ -1,5 +1,6 @@
-"""Reads for the quiz reports: a learner's mastery by indicator (dashboard) and a quiz's
-item analysis (trainers, in the admin).
+"""Reads for the quiz reports: a learner's mastery by indicator (dashboard), many learners'
+mastery at once (a cohort, in the trainer workspace) and a quiz's item analysis (trainers,
+in the admin, or restricted to one cohort's trainees in the workspace).
 
 Selectors: each reads the rows it needs in a fixed number of queries, whatever the number
 of attempts, questions or indicators, hands plain records to the pure functions
@@ -28,7 +29,7 @@ from framework_content.models import Indicator, IndicatorDomain
 
 from .answers import is_answered
 from .choices import AttemptState, QuestionKindChoices
-from .mastery import GradedAnswer, Level, Mastery, mastery
+from .mastery import GradedAnswer, Level, Mastery, MasteryReport, mastery
 from .models import Attempt, AttemptQuestion, QuizPage
 from .questions import SELECT_KINDS
 from .statistics import (
@@ -130,18 +131,41 @@ class LearnerMastery:
         return bool(self.indicators)
 
 
-def _graded_answers(user) -> list[GradedAnswer]:
-    """The learner's graded answers from finished attempts (one query).
+def _graded_answers_by_user(
+    rows: Iterable[tuple[int, int | None, list | None, Decimal, Decimal, datetime | None]],
+) -> dict[int, list[GradedAnswer]]:
+    """Rows of (user id, question id, snapshotted indicator ids, score, max score, finished
+    at), oldest first, as each user's graded answers.
 
     A question deleted from the bank keeps its answers counted: each such row gets its own
     negative id, since nothing else ties it to the same question in another attempt.
     """
-    rows = (
-        AttemptQuestion.objects.filter(attempt__user=user, attempt__state=AttemptState.FINISHED)
+    synthetic = itertools.count(-1, -1)
+    answers: dict[int, list[GradedAnswer]] = {}
+    for user_id, question_id, indicator_ids, score, max_score, finished_at in rows:
+        if finished_at is None:
+            continue
+        answers.setdefault(user_id, []).append(
+            GradedAnswer(
+                question_id=question_id if question_id is not None else next(synthetic),
+                indicator_ids=tuple(int(i) for i in indicator_ids or ()),
+                score=float(score),
+                max_score=float(max_score),
+                answered_at=finished_at,
+            )
+        )
+    return answers
+
+
+def _graded_rows(**filters) -> QuerySet:
+    """Graded answers from finished attempts, oldest first (one query)."""
+    return (
+        AttemptQuestion.objects.filter(attempt__state=AttemptState.FINISHED, **filters)
         .exclude(score=None)
         .exclude(max_score=None)
         .order_by("attempt__finished_at", "attempt_id", "position")
         .values_list(
+            "attempt__user_id",
             "question_id",
             "snapshot__indicator_ids",
             "score",
@@ -149,22 +173,37 @@ def _graded_answers(user) -> list[GradedAnswer]:
             "attempt__finished_at",
         )
     )
-    synthetic = itertools.count(-1, -1)
-    answers = []
-    for question_id, indicator_ids, score, max_score, finished_at in rows:
-        if finished_at is None:
-            continue
-        ids = tuple(int(i) for i in indicator_ids or ())
-        answers.append(
-            GradedAnswer(
-                question_id=question_id if question_id is not None else next(synthetic),
-                indicator_ids=ids,
-                score=float(score),
-                max_score=float(max_score),
-                answered_at=finished_at,
-            )
-        )
-    return answers
+
+
+def _graded_answers(user) -> list[GradedAnswer]:
+    """The learner's graded answers from finished attempts (one query)."""
+    return _graded_answers_by_user(_graded_rows(attempt__user=user)).get(user.pk, [])
+
+
+def mastery_by_user(
+    user_ids: Iterable[int] | QuerySet, *, quiz_ids: Iterable[int] | None = None
+) -> dict[int, MasteryReport]:
+    """Each user's mastery by indicator and domain, by the rules of `quizzes.mastery`
+    (the learner dashboard's figures), for many users in two queries: their graded answers
+    and the domains of the indicators those answers are tagged with.
+
+    `user_ids`: ids, or a queryset of ids (``values("user_id")``) read as a subquery.
+    `quiz_ids`: when given, only answers in attempts at these quizzes count.
+    Users without a graded answer are left out of the result.
+    """
+    filters: dict[str, object] = {
+        "attempt__user_id__in": user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
+    }
+    if quiz_ids is not None:
+        filters["attempt__quiz_id__in"] = list(quiz_ids)
+    answers = _graded_answers_by_user(_graded_rows(**filters))
+    indicator_ids = {pk for found in answers.values() for a in found for pk in a.indicator_ids}
+    domain_of = (
+        dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "domain_id"))
+        if indicator_ids
+        else {}
+    )
+    return {user_id: mastery(found, domain_of=domain_of) for user_id, found in answers.items()}
 
 
 def _study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
@@ -409,9 +448,16 @@ def _choice_rows(snapshot: dict, stats: QuestionStatistics) -> tuple[ChoiceRow, 
     return tuple(rows)
 
 
-def _counted_attempts(quiz: QuizPage, choice: AttemptsChoice) -> QuerySet[Attempt]:
-    """The quiz's finished attempts that count: all, or each learner's first."""
+def _counted_attempts(
+    quiz: QuizPage, choice: AttemptsChoice, users: Iterable[int] | QuerySet | None = None
+) -> QuerySet[Attempt]:
+    """The quiz's finished attempts that count: all, or each learner's first; of the given
+    users only, when `users` is not None."""
     finished = Attempt.objects.filter(quiz_id=quiz.pk, state=AttemptState.FINISHED)
+    if users is not None:
+        finished = finished.filter(
+            user_id__in=users if isinstance(users, QuerySet) else list(users)
+        )
     if choice == AttemptsChoice.FIRST:
         earlier = Attempt.objects.filter(
             quiz_id=quiz.pk,
@@ -518,15 +564,24 @@ def _attempt_row(attempt: Attempt) -> AttemptRow:
     )
 
 
-def quiz_statistics(quiz: QuizPage, *, attempts: AttemptsChoice) -> QuizStatistics:
+def quiz_statistics(
+    quiz: QuizPage,
+    *,
+    attempts: AttemptsChoice,
+    users: Iterable[int] | QuerySet | None = None,
+) -> QuizStatistics:
     """Item analysis of a quiz over its finished attempts (each learner's first, or all).
+
+    `users`: only the attempts of these users count (ids, or a queryset of ids read as a
+    subquery, e.g. a cohort's members); None counts every learner. A learner's "first"
+    attempt stays their first finished one whatever the filter.
 
     Four queries whatever the number of attempts or questions: the attempts with their
     learners, the responses, the latest snapshot of each question, their indicators.
     Questions come in the order of the latest attempt that showed them (the title breaks
     ties: a shuffled quiz varies), each title and choice text from that latest snapshot.
     """
-    counted = _counted_attempts(quiz, attempts)
+    counted = _counted_attempts(quiz, attempts, users)
     chosen = list(counted.select_related("user").order_by("finished_at", "pk"))
     responses = _responses(counted, {attempt.pk: i for i, attempt in enumerate(chosen)})
     records = [AttemptRecord(a.pk, _float(a.score), _float(a.max_score)) for a in chosen]

@@ -26,6 +26,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("", include("courses.urls")),
+    path("", include("cohorts.urls")),
 ]
 
 if settings.DEBUG:

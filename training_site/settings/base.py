@@ -7,6 +7,7 @@ that work on a bare machine (SQLite, tasks in-process, database search, console 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "quizzes",
     "case_studies",
     "search",
+    "cohorts",
     # Wagtail
     "wagtail_localize",
     "wagtail_localize.locales",
@@ -149,6 +151,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # Cohort join codes (cohorts/invite_views.py): per user, so a training room behind one
+    # address is not blocked, while one account cannot try codes by the thousand.
+    "join_cohort": "20/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MIGOF Academy"
@@ -183,6 +188,12 @@ MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Trainers' exports (learners' names and results): never under MEDIA_URL, downloaded
+    # only through the workspace's access-checked view (cohorts/export_views.py).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.path("EXPORTS_ROOT", default=BASE_DIR / "var" / "exports")},
+    },
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -236,7 +247,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.tasks.close_overdue_attempts_task",
         "schedule": 60.0,
     },
+    # Trainer workspace (cohorts/tasks.py): the weekly digest on Monday morning (UTC),
+    # and expired export files removed daily.
+    "cohort-weekly-digest": {
+        "task": "cohorts.tasks.weekly_digest_task",
+        "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+    },
+    "purge-expired-exports": {
+        "task": "cohorts.tasks.purge_expired_exports_task",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
+
+# --- Trainer workspace ----------------------------------------------------------------------
+
+# Export files are deleted this many days after they were prepared.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+# Cohort CSV uploads larger than this are refused before reading.
+COHORT_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Quizzes --------------------------------------------------------------------------------
 

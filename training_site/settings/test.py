@@ -14,6 +14,7 @@ STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+STORAGES["exports"]["OPTIONS"]["location"] = MEDIA_ROOT / "exports"  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # Even with a broker configured (the CI's services run), tests run tasks in-process so no

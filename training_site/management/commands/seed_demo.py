@@ -32,6 +32,11 @@ class Command(BaseCommand):
         for user, created in ensure_demo_accounts():
             if created:
                 self.stdout.write(f"created demo account {user.email}")
+        from cohorts.demo import load_demo_cohort
+
+        cohort = load_demo_cohort()  # needs the demo trainer, so after the accounts
+        if cohort is not None:
+            self.stdout.write(f"demo cohort “{cohort.name}”, join code {cohort.join_code}")
         self.stdout.write(
             self.style.SUCCESS(f"Demo ready. Every demo account's password: {DEMO_PASSWORD}")
         )

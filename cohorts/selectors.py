@@ -1,0 +1,875 @@
+"""Reads for the trainer workspace's cohort page. Each function that reads the database runs a
+fixed number of queries whatever the number of trainees, modules, items, quizzes or attempts;
+the rest (sorting and filtering the matrix, pooling mastery, quiz summaries, export rows) are
+plain functions over the records read.
+
+- `progress_matrix`: every trainee × every module of the course, with quiz scores and the
+  follow-up flags of `followup` (behind, inactive).
+- `parse_matrix_query` / `apply_matrix_query`: the trainer's sort and filter, from GET
+  parameters; values not understood are ignored and reported, never an error.
+- `cohort_mastery`: the cohort's mastery per indicator and domain, pooled over its trainees
+  from each trainee's mastery (`quizzes.mastery` rules, the course's quizzes only).
+- `quiz_rows`: each quiz of the course over the cohort's trainees (from the matrix).
+- `cohort_page`: all of the above for the cohort page, in one call.
+- `cohort_quiz_statistics`: one quiz's item analysis over the cohort's trainees.
+- `matrix_export_tables`: the matrix and the mastery as `tables.Table`s for CSV/XLSX.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from courses.models import Enrolment, ItemProgress
+from courses.progress import CourseOutline, Fraction, ModuleOutline, course_progress
+from courses.selectors import outline_for
+from framework_content.models import Indicator, IndicatorDomain
+from quizzes import reports
+from quizzes.choices import AttemptState
+from quizzes.mastery import Level, MasteryReport
+from quizzes.models import Attempt, QuizPage
+
+from . import followup
+from .models import Cohort, Membership
+from .tables import Table
+
+# Below this many trainees counted, statistics are shown with a caution.
+RELIABLE_FROM = 5
+SEARCH_MAX_LENGTH = 100
+
+
+# --- the progress matrix ----------------------------------------------------------------------
+
+
+class QuizState(StrEnum):
+    NOT_ATTEMPTED = "not_attempted"
+    IN_PROGRESS = "in_progress"  # started, never finished
+    PASSED = "passed"
+    NOT_PASSED = "not_passed"
+
+
+QUIZ_STATE_LABELS = {
+    QuizState.NOT_ATTEMPTED: gettext_lazy("Not attempted"),
+    QuizState.IN_PROGRESS: gettext_lazy("In progress"),
+    QuizState.PASSED: gettext_lazy("Passed"),
+    QuizState.NOT_PASSED: gettext_lazy("Not passed"),
+}
+
+
+@dataclass(frozen=True)
+class QuizRef:
+    """A quiz of the course, in course order, with the module it sits in."""
+
+    id: int
+    title: str
+    module_id: int
+    module_title: str
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    """One trainee's record on one quiz."""
+
+    quiz_id: int
+    title: str
+    best_percent: Decimal | None  # best finished attempt; None: none finished
+    passed: bool  # at least one finished attempt passed
+    attempts: int  # attempts started (finished or not)
+    finished: int = 0  # attempts finished
+
+    @property
+    def state(self) -> QuizState:
+        if self.attempts == 0:
+            return QuizState.NOT_ATTEMPTED
+        if self.passed:
+            return QuizState.PASSED
+        if self.finished == 0:
+            return QuizState.IN_PROGRESS
+        return QuizState.NOT_PASSED
+
+    @property
+    def state_label(self) -> str:
+        return str(QUIZ_STATE_LABELS[self.state])
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One trainee in one module: items done, and every quiz of the module."""
+
+    module: ModuleOutline
+    progress: Fraction
+    quizzes: tuple[QuizScore, ...] = ()
+
+
+class Status(StrEnum):
+    COMPLETED = "completed"
+    BEHIND = "behind"
+    INACTIVE = "inactive"
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+
+
+STATUS_LABELS = {
+    Status.COMPLETED: gettext_lazy("Completed"),
+    Status.BEHIND: gettext_lazy("Behind"),
+    Status.INACTIVE: gettext_lazy("Inactive"),
+    Status.NOT_STARTED: gettext_lazy("Not started"),
+    Status.ON_TRACK: gettext_lazy("On track"),
+}
+
+
+@dataclass
+class Row:
+    membership: Membership
+    enrolment: Enrolment | None
+    progress: Fraction
+    cells: list[Cell]
+    last_activity: datetime | None
+    behind: bool
+    inactive: bool
+    complete: bool = False  # the course is complete (recorded, or every item done)
+
+    @property
+    def user(self):
+        return self.membership.user
+
+    @property
+    def completed(self) -> bool:
+        return self.complete or bool(self.enrolment and self.enrolment.completed_at)
+
+    @property
+    def started(self) -> bool:
+        return self.last_activity is not None
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """Every status that applies, as words for the badges (never colour alone)."""
+        if self.completed:
+            return (Status.COMPLETED,)
+        found = []
+        if not self.started:
+            found.append(Status.NOT_STARTED)
+        if self.behind:
+            found.append(Status.BEHIND)
+        if self.inactive:
+            found.append(Status.INACTIVE)
+        return tuple(found) or (Status.ON_TRACK,)
+
+    @property
+    def status_labels(self) -> list[tuple[str, str]]:
+        return [(status.value, str(STATUS_LABELS[status])) for status in self.statuses]
+
+    def score(self, quiz_id: int) -> QuizScore | None:
+        for cell in self.cells:
+            for quiz in cell.quizzes:
+                if quiz.quiz_id == quiz_id:
+                    return quiz
+        return None
+
+
+@dataclass
+class Matrix:
+    cohort: Cohort
+    outline: CourseOutline
+    expected_percent: int
+    rows: list[Row] = field(default_factory=list)
+    quizzes: tuple[QuizRef, ...] = ()  # the course's quizzes, in course order
+
+    @property
+    def modules(self) -> tuple[ModuleOutline, ...]:
+        return self.outline.modules
+
+    @property
+    def trainees(self) -> int:
+        return len(self.rows)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for row in self.rows if status in row.statuses)
+
+    @property
+    def completed(self) -> int:
+        return self.count(Status.COMPLETED)
+
+    @property
+    def behind(self) -> int:
+        return self.count(Status.BEHIND)
+
+    @property
+    def inactive(self) -> int:
+        return self.count(Status.INACTIVE)
+
+    @property
+    def not_started(self) -> int:
+        return self.count(Status.NOT_STARTED)
+
+    @property
+    def module_quizzes(self) -> list[tuple[ModuleOutline, list[QuizRef]]]:
+        """Each module with its quizzes (for the column headers)."""
+        return [
+            (module, [quiz for quiz in self.quizzes if quiz.module_id == module.id])
+            for module in self.modules
+        ]
+
+
+def _latest(*values: datetime | None) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def _percent(value) -> Decimal | None:
+    """A percent as stored (one decimal), whatever the database's aggregate returns."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+
+
+def _members(cohort: Cohort):
+    """The cohort's trainees' ids, as a subquery (no list of ids in the SQL)."""
+    return Membership.objects.filter(cohort=cohort).values("user_id")
+
+
+def _quiz_refs(outline: CourseOutline, quiz_ids: set[int]) -> tuple[QuizRef, ...]:
+    seen: set[int] = set()
+    refs = []
+    for module in outline.modules:
+        for item in module.items:
+            if item.id in quiz_ids and item.id not in seen:
+                seen.add(item.id)
+                refs.append(QuizRef(item.id, item.title, module.id, module.title))
+    return tuple(refs)
+
+
+def progress_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
+    """Every trainee of the cohort × every module of its course, in name order.
+
+    Nine queries whatever the size: the outline (three), the trainees, their enrolments,
+    their item progress, their attempts (grouped), which items are quizzes.
+    """
+    now = now or timezone.now()
+    outline = outline_for(cohort.course_id)
+    item_ids = [item.id for item in outline.items]
+    members = list(
+        Membership.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+    enrolments = {
+        e.user_id: e
+        for e in Enrolment.objects.filter(course_id=cohort.course_id, user_id__in=_members(cohort))
+    }
+    completed: dict[int, set[int]] = defaultdict(set)
+    last_seen: dict[int, datetime | None] = {}
+    for user_id, page_id, started_at, completed_at in ItemProgress.objects.filter(
+        user_id__in=_members(cohort), page_id__in=item_ids
+    ).values_list("user_id", "page_id", "started_at", "completed_at"):
+        if completed_at is not None:
+            completed[user_id].add(page_id)
+        last_seen[user_id] = _latest(last_seen.get(user_id), started_at, completed_at)
+    finished = Q(state=AttemptState.FINISHED)
+    scores: dict[tuple[int, int], dict] = {}
+    for row in (
+        Attempt.objects.filter(user_id__in=_members(cohort), quiz_id__in=item_ids)
+        .values("user_id", "quiz_id")
+        .annotate(
+            best=Max("percent", filter=finished),
+            # Counted, not Max(passed): PostgreSQL has no max() of booleans.
+            passes=Count("pk", filter=finished & Q(passed=True)),
+            attempts=Count("pk"),
+            finished=Count("pk", filter=finished),
+            started=Max("started_at"),
+            saved=Max("last_saved_at"),
+            finished_at=Max("finished_at"),
+        )
+        .order_by()
+    ):
+        scores[(row["user_id"], row["quiz_id"])] = row
+        last_seen[row["user_id"]] = _latest(
+            last_seen.get(row["user_id"]), row["started"], row["saved"], row["finished_at"]
+        )
+    quiz_ids = (
+        set(QuizPage.objects.filter(pk__in=item_ids).values_list("pk", flat=True))
+        if item_ids
+        else set()
+    )
+    today = timezone.localdate(now)  # the cohort's dates are calendar dates, here
+    expected = followup.expected_percent(cohort.starts_on, cohort.ends_on, today)
+    running = cohort.starts_on <= today <= cohort.ends_on
+    rows = []
+    for member in members:
+        done = completed[member.user_id]
+        enrolment = enrolments.get(member.user_id)
+        cells = []
+        for module in outline.modules:
+            quizzes = []
+            for item in module.items:
+                if item.id not in quiz_ids:
+                    continue
+                found = scores.get((member.user_id, item.id))
+                quizzes.append(
+                    QuizScore(
+                        quiz_id=item.id,
+                        title=item.title,
+                        best_percent=_percent(found["best"]) if found else None,
+                        passed=bool(found and found["passes"]),
+                        attempts=found["attempts"] if found else 0,
+                        finished=found["finished"] if found else 0,
+                    )
+                )
+            cells.append(
+                Cell(
+                    module=module,
+                    progress=Fraction(
+                        done=len({i.id for i in module.items} & done), total=len(module.items)
+                    ),
+                    quizzes=tuple(quizzes),
+                )
+            )
+        progress = course_progress(outline, done)
+        complete = bool(enrolment and enrolment.completed_at) or progress.complete
+        last = last_seen.get(member.user_id)  # joining is not activity; opening an item is
+        rows.append(
+            Row(
+                membership=member,
+                enrolment=enrolment,
+                progress=progress,
+                cells=cells,
+                last_activity=last,
+                behind=followup.is_behind(progress.percent, complete, expected),
+                inactive=not complete and followup.is_inactive(last, now, running=running),
+                complete=complete,
+            )
+        )
+    return Matrix(
+        cohort=cohort,
+        outline=outline,
+        expected_percent=expected,
+        rows=rows,
+        quizzes=_quiz_refs(outline, quiz_ids),
+    )
+
+
+# --- sorting and filtering the matrix (pure) --------------------------------------------------
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    PROGRESS = "progress"
+    ACTIVITY = "activity"
+
+
+class Order(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class StatusFilter(StrEnum):
+    ALL = "all"
+    BEHIND = "behind"
+    INACTIVE = "inactive"
+    COMPLETED = "completed"
+    NOT_STARTED = "not_started"
+
+
+SORT_LABELS = {
+    SortKey.NAME: gettext_lazy("Name"),
+    SortKey.PROGRESS: gettext_lazy("Course progress"),
+    SortKey.ACTIVITY: gettext_lazy("Last activity"),
+}
+ORDER_LABELS = {
+    Order.ASC: gettext_lazy("Ascending (A to Z, lowest, oldest first)"),
+    Order.DESC: gettext_lazy("Descending (Z to A, highest, latest first)"),
+}
+STATUS_FILTER_LABELS = {
+    StatusFilter.ALL: gettext_lazy("All trainees"),
+    StatusFilter.BEHIND: gettext_lazy("Behind"),
+    StatusFilter.INACTIVE: gettext_lazy("Inactive"),
+    StatusFilter.COMPLETED: gettext_lazy("Completed"),
+    StatusFilter.NOT_STARTED: gettext_lazy("Not started"),
+}
+_FILTER_STATUS = {
+    StatusFilter.BEHIND: Status.BEHIND,
+    StatusFilter.INACTIVE: Status.INACTIVE,
+    StatusFilter.COMPLETED: Status.COMPLETED,
+    StatusFilter.NOT_STARTED: Status.NOT_STARTED,
+}
+
+
+@dataclass(frozen=True)
+class MatrixQuery:
+    """How the trainer wants the matrix: sort key and order, status filter, text search.
+    `ignored`: (parameter, value) pairs that were not understood and fell back to the
+    default."""
+
+    sort: SortKey = SortKey.NAME
+    order: Order = Order.ASC
+    status: StatusFilter = StatusFilter.ALL
+    search: str = ""
+    ignored: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def filtered(self) -> bool:
+        return self.status != StatusFilter.ALL or bool(self.search)
+
+    def aria_sort(self, key: SortKey) -> str:
+        """The `aria-sort` value of a column header: "" when not sorted by it."""
+        if key != self.sort:
+            return ""
+        return "ascending" if self.order == Order.ASC else "descending"
+
+    def next_order(self, key: SortKey) -> Order:
+        """The order a click on a column header asks for: the other one on the sorted
+        column, ascending on the others."""
+        if key == self.sort and self.order == Order.ASC:
+            return Order.DESC
+        return Order.ASC
+
+
+def _choice(enum: type[StrEnum], params: Mapping[str, str], name: str, ignored: list):
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return next(iter(enum))
+    try:
+        return enum(raw)
+    except ValueError:
+        ignored.append((name, raw[:40]))
+        return next(iter(enum))
+
+
+def parse_matrix_query(params: Mapping[str, str]) -> MatrixQuery:
+    """Sort (`sort`, `order`), status filter (`status`) and search (`q`) from GET
+    parameters. Empty values mean the default; unknown ones fall back to it and are listed
+    in `ignored`."""
+    ignored: list[tuple[str, str]] = []
+    sort = _choice(SortKey, params, "sort", ignored)
+    order = _choice(Order, params, "order", ignored)
+    status = _choice(StatusFilter, params, "status", ignored)
+    search = " ".join((params.get("q") or "").split())[:SEARCH_MAX_LENGTH]
+    return MatrixQuery(sort, order, status, search, tuple(ignored))
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so "perez" finds "Pérez"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _name_key(row: Row) -> tuple[str, str]:
+    user = row.user
+    return (_folded(user.full_name or user.email), _folded(user.email))
+
+
+def apply_matrix_query(rows: Iterable[Row], query: MatrixQuery) -> list[Row]:
+    """The rows the trainer asked for, in the order asked for.
+
+    Filter: a status (rows carrying that status badge) and a search on name or e-mail
+    (case and accents ignored). Sort: by name; by course progress; by last activity, where
+    "never" is the oldest. Ties keep name order, whichever the direction.
+    """
+    wanted = _FILTER_STATUS.get(query.status)
+    needle = _folded(query.search)
+    kept = [
+        row
+        for row in rows
+        if (wanted is None or wanted in row.statuses)
+        and (
+            not needle
+            or needle in _folded(row.user.full_name or "")
+            or needle in _folded(row.user.email)
+        )
+    ]
+    kept.sort(key=_name_key)
+    if query.sort == SortKey.NAME:
+        kept.sort(key=_name_key, reverse=query.order == Order.DESC)
+    elif query.sort == SortKey.PROGRESS:
+        kept.sort(key=lambda row: row.progress.percent, reverse=query.order == Order.DESC)
+    else:
+        # Python's sort stays stable in reverse: ties keep their name order.
+        kept.sort(
+            key=lambda row: (row.last_activity is not None, row.last_activity or 0),
+            reverse=query.order == Order.DESC,
+        )
+    return kept
+
+
+# --- the course's quizzes over the cohort (pure) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    """One quiz over the cohort's trainees, from each trainee's best finished attempt."""
+
+    quiz: QuizRef
+    attempts: int  # finished attempts, all trainees together
+    trainees: int  # trainees who finished it at least once
+    started: int  # trainees who started it (finished or not)
+    passed: int  # trainees who passed it
+    mean_percent: Decimal | None  # mean of the trainees' best finished percents, 1 decimal
+
+    @property
+    def pass_rate(self) -> int | None:
+        """Trainees who passed, as a whole percent of those who finished it."""
+        if not self.trainees:
+            return None
+        return (100 * self.passed) // self.trainees
+
+    @property
+    def reliable(self) -> bool:
+        return self.trainees >= RELIABLE_FROM
+
+
+def quiz_rows(matrix: Matrix) -> list[QuizRow]:
+    rows = []
+    for quiz in matrix.quizzes:
+        scores = [s for s in (row.score(quiz.id) for row in matrix.rows) if s is not None]
+        bests = [s.best_percent for s in scores if s.best_percent is not None]
+        mean = (
+            (sum(bests, Decimal(0)) / len(bests)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if bests
+            else None
+        )
+        rows.append(
+            QuizRow(
+                quiz=quiz,
+                attempts=sum(s.finished for s in scores),
+                trainees=sum(1 for s in scores if s.finished),
+                started=sum(1 for s in scores if s.attempts),
+                passed=sum(1 for s in scores if s.passed),
+                mean_percent=mean,
+            )
+        )
+    return rows
+
+
+# --- the cohort's mastery ---------------------------------------------------------------------
+
+LEVELS = (Level.MASTERED, Level.DEVELOPING, Level.NEEDS_WORK, Level.NOT_ENOUGH_EVIDENCE)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a stacked bar: x and width in percent of the bar, as SVG attribute text
+    (a dot for decimals, whatever the language)."""
+
+    level: str
+    label: str
+    count: int
+    x: str
+    width: str
+
+
+@dataclass(frozen=True)
+class PooledMastery:
+    """One indicator or domain over the cohort's trainees.
+
+    `counts`: trainees at each level (a trainee's level by `quizzes.mastery`); `assessed`:
+    trainees with at least one answer counted for it; `mean_percent`: the mean of their
+    percents, rounded down (None when nobody was assessed)."""
+
+    id: int
+    trainees: int
+    counts: Mapping[Level, int]
+    mean_percent: int | None
+
+    @property
+    def assessed(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def not_assessed(self) -> int:
+        return self.trainees - self.assessed
+
+    @property
+    def mastered(self) -> int:
+        return self.counts.get(Level.MASTERED, 0)
+
+    @property
+    def developing(self) -> int:
+        return self.counts.get(Level.DEVELOPING, 0)
+
+    @property
+    def needs_work(self) -> int:
+        return self.counts.get(Level.NEEDS_WORK, 0)
+
+    @property
+    def not_enough_evidence(self) -> int:
+        return self.counts.get(Level.NOT_ENOUGH_EVIDENCE, 0)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The levels as a stacked bar over the cohort's trainees (not assessed: the rest)."""
+        if not self.trainees:
+            return []
+        found = []
+        before = 0  # trainees drawn so far
+        for level in LEVELS:
+            count = self.counts.get(level, 0)
+            if count:
+                x = 100 * before / self.trainees
+                width = 100 * count / self.trainees
+                label = str(reports.LEVEL_LABELS[level])
+                found.append(Segment(level.value, label, count, f"{x:.2f}", f"{width:.2f}"))
+                before += count
+        return found
+
+
+def pool_mastery(
+    reports_by_user: Mapping[int, MasteryReport], *, trainees: int
+) -> tuple[dict[int, PooledMastery], dict[int, PooledMastery]]:
+    """Pool each trainee's mastery into the cohort's, per indicator and per domain.
+
+    Pure: `reports_by_user` from `quizzes.reports.mastery_by_user`; `trainees` the size of
+    the cohort (those without a report are "not assessed" everywhere).
+    """
+
+    def pool(kind: str) -> dict[int, PooledMastery]:
+        levels: dict[int, dict[Level, int]] = defaultdict(dict)
+        percents: dict[int, list[int]] = defaultdict(list)
+        for report in reports_by_user.values():
+            for item in getattr(report, kind):
+                levels[item.id][item.level] = levels[item.id].get(item.level, 0) + 1
+                percents[item.id].append(item.percent)
+        return {
+            pk: PooledMastery(
+                id=pk,
+                trainees=trainees,
+                counts=dict(levels[pk]),
+                mean_percent=sum(percents[pk]) // len(percents[pk]),
+            )
+            for pk in levels
+        }
+
+    return pool("indicators"), pool("domains")
+
+
+@dataclass(frozen=True)
+class MasteryLine:
+    obj: Indicator | IndicatorDomain
+    pooled: PooledMastery
+
+
+@dataclass(frozen=True)
+class CohortMastery:
+    trainees: int
+    indicators: tuple[MasteryLine, ...] = ()  # in the frameworks' order
+    domains: tuple[MasteryLine, ...] = ()  # in the frameworks' order
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.indicators)
+
+
+def cohort_mastery(
+    cohort: Cohort, *, trainees: int, quiz_ids: Iterable[int] | None = None
+) -> CohortMastery:
+    """The cohort's mastery per indicator and domain, from the answers its trainees gave in
+    the given quizzes (the course's). Three queries whatever the size."""
+    quiz_ids = list(quiz_ids) if quiz_ids is not None else None
+    if quiz_ids == []:
+        return CohortMastery(trainees=trainees)
+    by_user = reports.mastery_by_user(_members(cohort), quiz_ids=quiz_ids)
+    indicators_pooled, domains_pooled = pool_mastery(by_user, trainees=trainees)
+    if not indicators_pooled:
+        return CohortMastery(trainees=trainees)
+    indicators = list(
+        Indicator.objects.filter(pk__in=indicators_pooled).select_related("domain__framework")
+    )
+    domains = {i.domain_id: i.domain for i in indicators if i.domain_id in domains_pooled}
+    ordered_domains = sorted(
+        domains.values(), key=lambda d: (d.framework.sort_order, d.framework_id, d.sort_order)
+    )
+    return CohortMastery(
+        trainees=trainees,
+        indicators=tuple(MasteryLine(i, indicators_pooled[i.pk]) for i in indicators),
+        domains=tuple(MasteryLine(d, domains_pooled[d.pk]) for d in ordered_domains),
+    )
+
+
+# --- the cohort page --------------------------------------------------------------------------
+
+
+@dataclass
+class CohortPage:
+    matrix: Matrix
+    query: MatrixQuery
+    rows: list[Row]  # sorted and filtered
+    quizzes: list[QuizRow]
+    mastery: CohortMastery
+    trainers: list = field(default_factory=list)
+
+
+def cohort_page(
+    cohort: Cohort, params: Mapping[str, str], *, now: datetime | None = None
+) -> CohortPage:
+    """Everything the cohort page shows, in a fixed number of queries."""
+    matrix = progress_matrix(cohort, now=now)
+    query = parse_matrix_query(params)
+    return CohortPage(
+        matrix=matrix,
+        query=query,
+        rows=apply_matrix_query(matrix.rows, query),
+        quizzes=quiz_rows(matrix),
+        mastery=cohort_mastery(
+            cohort, trainees=matrix.trainees, quiz_ids=[q.id for q in matrix.quizzes]
+        ),
+        trainers=sorted(cohort.trainers.all(), key=lambda u: _folded(u.get_full_name())),
+    )
+
+
+# --- one quiz over the cohort -----------------------------------------------------------------
+
+
+@dataclass
+class CohortQuizStatistics:
+    quiz: QuizPage
+    module_title: str
+    stats: reports.QuizStatistics
+    trainees: int  # in the cohort
+
+    @property
+    def counted(self) -> int:
+        """Trainees whose attempts are counted."""
+        return self.stats.learners
+
+    @property
+    def reliable(self) -> bool:
+        return self.counted >= RELIABLE_FROM
+
+
+def cohort_quiz_statistics(
+    cohort: Cohort, quiz_id: int, *, attempts: reports.AttemptsChoice
+) -> CohortQuizStatistics | None:
+    """A quiz's statistics over the cohort's trainees; None when the quiz is not one of the
+    course's (live) quizzes."""
+    outline = outline_for(cohort.course_id)
+    module = next((m for m in outline.modules if any(i.id == quiz_id for i in m.items)), None)
+    if module is None:
+        return None
+    quiz = QuizPage.objects.defer_streamfields().filter(pk=quiz_id).first()
+    if quiz is None:
+        return None
+    return CohortQuizStatistics(
+        quiz=quiz,
+        module_title=module.title,
+        stats=reports.quiz_statistics(quiz, attempts=attempts, users=_members(cohort)),
+        trainees=Membership.objects.filter(cohort=cohort).count(),
+    )
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _progress_table(matrix: Matrix, now: datetime) -> Table:
+    header = [
+        _("Name"),
+        _("E-mail"),
+        _("Country"),
+        _("Organisation"),
+        _("Status"),
+        _("Course progress (%)"),
+        _("Last activity (date)"),
+    ]
+    header += [_("%(module)s: items done") % {"module": m.title} for m in matrix.modules]
+    header += [_("%(quiz)s: best score (%%)") % {"quiz": q.title} for q in matrix.quizzes]
+    rows = []
+    for row in matrix.rows:
+        user = row.user
+        last = row.last_activity
+        cells: list = [
+            user.get_full_name(),
+            user.email,
+            user.country.name if user.country else "",
+            user.organisation,
+            ", ".join(label for _value, label in row.status_labels),
+            row.progress.percent,
+            timezone.localdate(last).isoformat() if last else "",
+        ]
+        cells += [f"{cell.progress.done}/{cell.progress.total}" for cell in row.cells]
+        for quiz in matrix.quizzes:
+            score = row.score(quiz.id)
+            cells.append(_number(score.best_percent) if score else None)
+        rows.append(cells)
+    notes = [
+        _(
+            "Expected progress on %(date)s: %(percent)s%%. Behind: more than %(margin)s "
+            "points below it, course not complete. Inactive: nothing done for %(days)s days "
+            "(or nothing at all) while the cohort runs."
+        )
+        % {
+            "date": timezone.localdate(now).isoformat(),
+            "percent": matrix.expected_percent,
+            "margin": followup.BEHIND_MARGIN,
+            "days": followup.INACTIVE_DAYS,
+        },
+        _("Quiz scores: each trainee's best finished attempt; empty when none is finished."),
+    ]
+    return Table(title=_("Progress"), header=header, rows=rows, notes=notes)
+
+
+def _mastery_table(mastery: CohortMastery) -> Table:
+    header = [
+        _("Kind"),
+        _("Framework"),
+        _("Code"),
+        _("Title"),
+        _("Trainees assessed"),
+        str(reports.LEVEL_LABELS[Level.MASTERED]),
+        str(reports.LEVEL_LABELS[Level.DEVELOPING]),
+        str(reports.LEVEL_LABELS[Level.NEEDS_WORK]),
+        str(reports.LEVEL_LABELS[Level.NOT_ENOUGH_EVIDENCE]),
+        _("Not assessed"),
+        _("Mean (%)"),
+    ]
+
+    def line(kind: str, framework: str, obj, pooled: PooledMastery) -> list:
+        return [
+            kind,
+            framework,
+            obj.code,
+            obj.title,
+            pooled.assessed,
+            pooled.mastered,
+            pooled.developing,
+            pooled.needs_work,
+            pooled.not_enough_evidence,
+            pooled.not_assessed,
+            pooled.mean_percent,
+        ]
+
+    rows = [
+        line(_("Indicator"), i.obj.domain.framework.short_title, i.obj, i.pooled)
+        for i in mastery.indicators
+    ]
+    rows += [
+        line(_("Domain"), d.obj.framework.short_title, d.obj, d.pooled) for d in mastery.domains
+    ]
+    notes = [
+        _(
+            "From the answers to the course's quizzes; only each trainee's latest answer to a "
+            "question counts. Mean: of the assessed trainees' percents, rounded down."
+        )
+    ]
+    return Table(title=_("Mastery"), header=header, rows=rows, notes=notes)
+
+
+def matrix_export_tables(cohort: Cohort, *, now: datetime | None = None) -> list[Table]:
+    """The progress matrix ("Progress": one row per trainee, in name order) and the
+    cohort's mastery ("Mastery": one row per indicator, then per domain), headers in the
+    active language. A fixed number of queries."""
+    now = now or timezone.now()
+    matrix = progress_matrix(cohort, now=now)
+    mastery = cohort_mastery(
+        cohort, trainees=matrix.trainees, quiz_ids=[q.id for q in matrix.quizzes]
+    )
+    return [_progress_table(matrix, now), _mastery_table(mastery)]

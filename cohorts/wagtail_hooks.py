@@ -1,0 +1,1 @@
+from . import dashboard  # noqa: F401 - registers the learner dashboard section
