@@ -78,7 +78,11 @@ def load_demo_cohort() -> Cohort | None:
             },
         )
         services.enrol(
-            user=user, course=course, now=membership.joined_at, source=EnrolmentSource.COHORT
+            user=user,
+            course=course,
+            now=membership.joined_at,
+            source=EnrolmentSource.COHORT,
+            check_prerequisites=False,
         )
         if not created:
             continue

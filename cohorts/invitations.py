@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from accounts.choices import Role
+from courses import services
 from courses.choices import EnrolmentSource
 from courses.models import Enrolment
 
@@ -641,21 +642,13 @@ def join_cohort(*, cohort: Cohort, user, now: datetime) -> tuple[Membership, boo
                 )
         except IntegrityError:  # the same person, twice at once
             membership = Membership.objects.get(cohort=cohort, user=user)
-    try:
-        with transaction.atomic():
-            enrolment, enrolled = Enrolment.objects.get_or_create(
-                user=user,
-                course_id=cohort.course_id,
-                defaults={
-                    "source": EnrolmentSource.COHORT,
-                    "enrolled_at": now,
-                    "last_activity_at": now,
-                },
-            )
-    except IntegrityError:
-        enrolment, enrolled = Enrolment.objects.get(user=user, course_id=cohort.course_id), False
-    if not enrolled and enrolment.left_at is not None:
-        Enrolment.objects.filter(pk=enrolment.pk).update(left_at=None)
+    services.enrol(
+        user=user,
+        course=cohort.course,
+        now=now,
+        source=EnrolmentSource.COHORT,
+        check_prerequisites=False,  # the trainer decided who is in the cohort
+    )
     return membership, created
 
 

@@ -38,12 +38,21 @@ class NotEnrolled(LearningError):
 
 @transaction.atomic
 def enrol(
-    *, user, course: CoursePage, now: datetime, source: str = EnrolmentSource.SELF
+    *,
+    user,
+    course: CoursePage,
+    now: datetime,
+    source: str = EnrolmentSource.SELF,
+    check_prerequisites: bool = True,
 ) -> Enrolment:
-    """Join a course, or rejoin one left earlier (progress is kept). Idempotent."""
-    missing = selectors.missing_prerequisites(user, course)
-    if missing:
-        raise PrerequisitesIncomplete(missing)
+    """Join a course, or rejoin one left earlier (progress is kept). Idempotent.
+
+    ``check_prerequisites=False`` is for enrolments a trainer decided (a cohort's trainees).
+    """
+    if check_prerequisites:
+        missing = selectors.missing_prerequisites(user, course)
+        if missing:
+            raise PrerequisitesIncomplete(missing)
     try:
         with transaction.atomic():
             enrolment, created = Enrolment.objects.get_or_create(
