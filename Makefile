@@ -13,8 +13,11 @@ CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per CPU; TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= auto
+# Extra bench/run.py arguments, e.g. make bench BENCH_ARGS="--sizes small --pages home,lesson"
+# (all of them: .venv/bin/python bench/run.py --help).
+BENCH_ARGS ?=
 
-.PHONY: run test setup install db messages browser node check lint format lock clean
+.PHONY: run test setup install db messages browser node check lint format lock clean bench
 
 run: setup
 	$(MANAGE) runserver $(HOST):$(PORT)
@@ -44,6 +47,13 @@ db: install
 browser:
 	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@test -f node_modules/axe-core/axe.min.js || npm ci --silent --no-audit --no-fund
+
+# The benchmark (bench/README.md): builds its own databases under var/bench/ (or, with
+# DATABASE_URL, PostgreSQL databases named after it), serves them with gunicorn and loads
+# each page with wrk (Debian's). Results: bench/results/latest-<engine>.json.
+bench: install messages
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 test: install messages browser
 	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -1,0 +1,27 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from bench.data import build, sizes_of
+from bench.manifest import build_manifest
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the benchmark data set on an empty database (demo site plus synthetic "
+        "courses, learners, cohorts, progress, attempts and search entries, times --scale) "
+        "and write the manifest of requests bench/run.py sends."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=float, default=1.0)
+        parser.add_argument("--manifest", required=True, type=Path)
+
+    def handle(self, *args, scale, manifest, **options):
+        built = build(scale, stdout=self.stdout)
+        sizes = sizes_of(built)
+        data = build_manifest(built, sizes)
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(json.dumps(data, indent=1))
+        self.stdout.write(self.style.SUCCESS(f"sizes {sizes}; manifest written to {manifest}"))
