@@ -6,6 +6,11 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self):
+        from . import admin_access
+
+        admin_access.connect()
+
 
 class UsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for our e-mail-and-full-name user."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from training_site.content_cache import cached
+
 from . import selectors
 from .models import CoursePage, Enrolment
 from .progress import CourseOutline, Fraction, ItemRef, course_progress, module_progress, neighbours
@@ -47,7 +49,11 @@ def _course_for(page, request) -> tuple[CoursePage | None, Enrolment | None]:
         chosen = active[0] if active else next(iter(enrolments))
     else:
         chosen = course_ids[0]
-    course = CoursePage.objects.live().public().filter(pk=chosen).first()
+    course = cached(
+        "live-public-course",
+        chosen,
+        build=lambda: CoursePage.objects.live().public().filter(pk=chosen).first(),
+    )
     return course, enrolments.get(chosen)
 
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Substr
 from wagtail.models import Page
 
 from framework_content.models import FrameworkElementPage
+from training_site.content_cache import cached, cached_many
 
 from .choices import Level
 from .models import Certificate, CourseModule, CoursePage, Enrolment, ItemProgress
@@ -44,8 +45,12 @@ def _element_codes() -> dict[str, str]:
 
 
 def outlines_for(course_ids: Iterable[int]) -> dict[int, CourseOutline]:
-    """Each course's modules and their live items, in order: three queries in all."""
-    course_ids = list(course_ids)
+    """Each course's modules and their live items, in order: cached until the content
+    changes, and three queries in all for the courses not cached."""
+    return cached_many("course-outline", course_ids, _build_outlines)
+
+
+def _build_outlines(course_ids: list[int]) -> dict[int, CourseOutline]:
     links = list(
         CourseModule.objects.filter(course_id__in=course_ids, module__live=True)
         .select_related("module")
@@ -297,7 +302,11 @@ def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
 
 
 def courses_containing(page: Page) -> list[int]:
-    """Ids of the courses whose modules contain this item."""
+    """Ids of the courses whose modules contain this item (cached until content changes)."""
+    return cached("courses-containing", page.path, build=lambda: _courses_containing(page))
+
+
+def _courses_containing(page: Page) -> list[int]:
     parent_path = page.path[: -Page.steplen]
     return list(
         CourseModule.objects.filter(module__path=parent_path, course__live=True).values_list(

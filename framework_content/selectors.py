@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Prefetch, QuerySet
 from wagtail.models import Locale, Page
 
+from training_site.content_cache import cached
+
 from .choices import MappingRole
 
 if TYPE_CHECKING:
@@ -113,12 +115,27 @@ def module_items(module: ModulePage) -> list[ModuleItem]:
     ]
 
 
-def indicators_of(page: ModulePage | LessonPage) -> list[Indicator]:
+def indicators_of(page: ModulePage | LessonPage, *, preview: bool = False) -> list[Indicator]:
+    """The page's indicator tags: as edited in a preview, else cached until the content
+    changes."""
+    if page.pk is None or preview:
+        return _indicators_of(page)
+    return cached("indicators-of", page.pk, build=lambda: _indicators_of(page))
+
+
+def _indicators_of(page: ModulePage | LessonPage) -> list[Indicator]:
     return list(page.indicators.select_related("domain__framework"))
 
 
 def lesson_navigation(lesson: LessonPage) -> dict:
-    """Previous and next lessons within the module, and the lesson's place in it."""
+    """Previous and next lessons within the module, and the lesson's place in it (cached
+    until the content changes)."""
+    if lesson.pk is None:
+        return _lesson_navigation(lesson)
+    return cached("lesson-navigation", lesson.pk, build=lambda: _lesson_navigation(lesson))
+
+
+def _lesson_navigation(lesson: LessonPage) -> dict:
     m = _models()
     parent = lesson.get_parent()
     siblings = list(

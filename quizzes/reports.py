@@ -21,11 +21,12 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from framework_content.models import Indicator, IndicatorDomain
+from training_site.content_cache import cached_many
 
 from .answers import is_answered
 from .choices import AttemptState, QuestionKindChoices
@@ -107,7 +108,8 @@ class StudyLink:
 @dataclass(frozen=True)
 class StudyGroup:
     heading: str
-    links: tuple[StudyLink, ...]
+    links: tuple[StudyLink, ...]  # the first STUDY_LINKS_PER_KIND, in tree order
+    more: int = 0  # how many more are tagged (all are listed on the indicator's page)
 
 
 @dataclass(frozen=True)
@@ -206,11 +208,19 @@ def mastery_by_user(
     return {user_id: mastery(found, domain_of=domain_of) for user_id, found in answers.items()}
 
 
+STUDY_LINKS_PER_KIND = 5
+
+
 def _study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
-    """Live, public pages tagged with each indicator, by kind (one query per kind, plus one
-    for the private sections)."""
+    """Live, public pages tagged with each indicator, by kind, at most STUDY_LINKS_PER_KIND
+    of each (cached per indicator and language until the content changes)."""
     if not indicator_ids:
         return {}
+    return cached_many(f"study-links-{get_language()}", indicator_ids, _build_study_links)
+
+
+def _build_study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
+    """One query per kind, plus one for the private sections."""
     private = Page.objects.private_q()  # read once, shared by the kinds below
     found: dict[int, list[StudyGroup]] = {pk: [] for pk in indicator_ids}
     for relation, heading in STUDY_RELATIONS:
@@ -234,7 +244,8 @@ def _study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
                     StudyLink(page.title, url)
                 )
         for pk, links in by_indicator.items():
-            found[pk].append(StudyGroup(str(heading), tuple(links)))
+            shown = tuple(links[:STUDY_LINKS_PER_KIND])
+            found[pk].append(StudyGroup(str(heading), shown, more=len(links) - len(shown)))
     return found
 
 

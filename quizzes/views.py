@@ -18,7 +18,6 @@ from wagtail import hooks
 from . import attempts as services
 from . import selectors
 from .answers import InvalidAnswers, parse_answers
-from .choices import AttemptState
 from .models import Attempt, QuizPage
 
 
@@ -58,13 +57,11 @@ def quiz_overview(quiz: QuizPage, request):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     now = timezone.now()
-    if request.user.is_authenticated:
-        for attempt in Attempt.objects.filter(
-            quiz=quiz, user=request.user, state=AttemptState.IN_PROGRESS
-        ):
-            if services.is_overdue(attempt, now):
-                services.close_overdue(attempt_id=attempt.pk, now=now)
     overview = selectors.quiz_overview(quiz, request.user, now)
+    if overview.open_attempt is not None and services.is_overdue(overview.open_attempt, now):
+        # Its time ran out while the learner was away: close it (graded), then show that.
+        services.close_overdue(attempt_id=overview.open_attempt.pk, now=now)
+        overview = selectors.quiz_overview(quiz, request.user, now)
     return quiz.render(
         request,
         context_overrides={"overview": overview, **_course_context(quiz, request)},

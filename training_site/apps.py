@@ -9,8 +9,8 @@ class TrainingSiteConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from .selectors import navigation_changed
+        from .content_cache import content_changed
 
-        # The cached header links (training_site.selectors.site_navigation) follow the tree.
+        # Cached content (header links, routes, course outlines) follows the tree.
         for signal in (post_save, post_delete, page_published, page_unpublished, post_page_move):
-            signal.connect(navigation_changed, dispatch_uid=f"navigation-{id(signal)}")
+            signal.connect(content_changed, dispatch_uid=f"content-changed-{id(signal)}")

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, Site
+
+from .content_cache import cached
 
 
 @dataclass(frozen=True)
@@ -24,31 +25,16 @@ SECTION_LABELS = {
 }
 
 
-NAVIGATION_VERSION_KEY = "site-navigation-version"
-NAVIGATION_TIMEOUT = 60 * 60
-
-
-def navigation_changed(**kwargs) -> None:
-    """A page or site was saved, moved or deleted: every cached header is stale."""
-    instance = kwargs.get("instance")
-    if instance is not None and not isinstance(instance, Page | Site):
-        return
-    try:
-        cache.incr(NAVIGATION_VERSION_KEY)
-    except ValueError:  # not set yet (or evicted)
-        cache.set(NAVIGATION_VERSION_KEY, 1, None)
-
-
 def site_navigation(request) -> dict:
-    """The header's links, cached per host, scheme and language until a page or site
-    changes (they are on every page: a warm cache saves the queries)."""
-    version = cache.get_or_set(NAVIGATION_VERSION_KEY, 1, None)
-    key = f"site-navigation:{version}:{request.scheme}:{request.get_host()}:{get_language()}"
-    navigation = cache.get(key)
-    if navigation is None:
-        navigation = _build_navigation(request)
-        cache.set(key, navigation, NAVIGATION_TIMEOUT)
-    return navigation
+    """The header's links, cached per host, scheme and language until the content changes
+    (they are on every page: a warm cache saves the queries)."""
+    return cached(
+        "site-navigation",
+        request.scheme,
+        request.get_host(),
+        get_language(),
+        build=lambda: _build_navigation(request),
+    )
 
 
 def _build_navigation(request) -> dict:

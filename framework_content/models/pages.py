@@ -148,7 +148,9 @@ class ModulePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["items"] = selectors.module_items(self)
-        context["tagged_indicators"] = selectors.indicators_of(self)
+        context["tagged_indicators"] = selectors.indicators_of(
+            self, preview=getattr(request, "is_preview", False)
+        )
         return context
 
 
@@ -186,7 +188,9 @@ class LessonPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.lesson_navigation(self))
-        context["tagged_indicators"] = selectors.indicators_of(self)
+        context["tagged_indicators"] = selectors.indicators_of(
+            self, preview=getattr(request, "is_preview", False)
+        )
         # Apps that track learning (courses) add their panel through this hook.
         for hook in hooks.get_hooks("course_item_context"):
             context.update(hook(self, request))

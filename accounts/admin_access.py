@@ -1,0 +1,113 @@
+"""Which staff links a user's pages show, remembered between requests.
+
+Every page's header links to the trainer workspace and the admin, and shows Wagtail's user
+bar, for people allowed there; asking costs two permission queries per page for every
+signed-in learner. The answers are kept in the cache per user and forgotten when they could
+change: the user saved (active, superuser), their groups or permissions changed, or any
+group's permissions or any permission changed (a version bump). The admin and the trainer
+workspace still check permissions on every request: this only decides which links are
+drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "admin-access-version"
+TIMEOUT = 60 * 60
+
+
+def _key(user_id: int) -> str:
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    return f"admin-access:{version}:{user_id}"
+
+
+def _links(user) -> dict[str, bool]:
+    return {
+        "admin": user.has_perm("wagtailadmin.access_admin"),
+        "trainer_workspace": user.has_perm("cohorts.add_cohort")
+        or user.has_perm("cohorts.view_all_cohorts"),
+    }
+
+
+NO_LINKS = {"admin": False, "trainer_workspace": False}
+
+
+def staff_links(user) -> dict[str, bool]:
+    """{"admin": may use the Wagtail admin, "trainer_workspace": may use /trainer/}."""
+    if not getattr(user, "is_authenticated", False):
+        return NO_LINKS
+    try:
+        key = _key(user.pk)
+        links = cache.get(key)
+    except Exception:  # the cache does not answer: ask the database
+        return _links(user)
+    if links is None:
+        links = _links(user)
+        try:
+            cache.set(key, links, TIMEOUT)
+        except Exception:
+            logger.warning("The cache did not answer: staff links not kept.", exc_info=True)
+    return links
+
+
+def can_access_admin(user) -> bool:
+    return staff_links(user)["admin"]
+
+
+def forget_everyone(**kwargs) -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
+    except Exception:
+        logger.exception("The cache did not answer: staff links may be stale.")
+
+
+def forget_user(sender, instance=None, **kwargs) -> None:
+    """post_save of a user, or m2m_changed of user.groups (from either side)."""
+    if kwargs.get("reverse"):  # group.user_set changed: pk_set holds user ids
+        try:
+            for user_id in kwargs.get("pk_set") or ():
+                cache.delete(_key(user_id))
+        except Exception:
+            logger.exception("The cache did not answer: staff links may be stale.")
+        if kwargs.get("action") in ("pre_clear", "post_clear"):
+            forget_everyone()
+        return
+    if instance is not None and instance.pk is not None:
+        try:
+            cache.delete(_key(instance.pk))
+        except Exception:
+            logger.exception("The cache did not answer: staff links may be stale.")
+
+
+def connect() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    user_model = get_user_model()
+    post_save.connect(forget_user, sender=user_model, dispatch_uid="admin-access-user")
+    m2m_changed.connect(
+        forget_user, sender=user_model.groups.through, dispatch_uid="admin-access-groups"
+    )
+    m2m_changed.connect(
+        forget_user,
+        sender=user_model.user_permissions.through,
+        dispatch_uid="admin-access-user-perms",
+    )
+    m2m_changed.connect(
+        forget_everyone, sender=Group.permissions.through, dispatch_uid="admin-access-group-perms"
+    )
+    for model in (Group, Permission):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                forget_everyone,
+                sender=model,
+                dispatch_uid=f"admin-access-{model.__name__}-{id(signal)}",
+            )

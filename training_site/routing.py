@@ -1,0 +1,102 @@
+"""Which page a URL leads to, remembered until the content changes.
+
+Wagtail routes a request by walking the tree from the site's root, two queries per level
+(the child by slug, then its specific row), after finding the site and its root: about ten
+queries for a lesson. `CachedRouteMiddleware` asks Wagtail once per URL, host, port and
+language, keeps the answer (the page's model and id) in the content cache, and
+for later requests fetches only that page: one query. The page's own `route` still runs
+(a RoutablePageMixin page resolves its default view there) and checks `live` on every
+request, so nothing Wagtail decides per request is skipped: view restrictions, privacy
+and the serve hooks run as before.
+
+Only URLs that are exactly a page are remembered: not 404s, and not sub-routes such as
+/quiz/attempt/12/ (any number resolves there, so random URLs would fill the cache).
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.cache import cache
+from django.http import Http404
+from django.http.request import split_domain_port
+from django.utils.translation import get_language
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
+
+from .content_cache import TIMEOUT, _quietly, cached, content_version
+
+
+def _host_port(request) -> str:
+    return f"{split_domain_port(request._get_raw_host())[0]}:{request.get_port()}"
+
+
+def _key(request, components: list[str]) -> str | None:
+    version = content_version()
+    if version is None:
+        return None  # the cache does not answer: Wagtail routes as usual
+    path = "/".join(components)
+    return f"content:{version}:route:{_host_port(request)}:{get_language()}:{path}"
+
+
+def prime_site(request) -> None:
+    """Wagtail's per-request site (Site.find_for_request), from the content cache."""
+    if hasattr(request, "_wagtail_site"):
+        return
+    request._wagtail_site = cached(
+        "site", _host_port(request), build=lambda: Site._find_for_request(request)
+    )
+
+
+def _locate(request, path: str, components: list[str]) -> tuple | None:
+    result = Page.route_for_request(request, path)  # Wagtail's own routing
+    site = Site.find_for_request(request)
+    if result is None or site is None:
+        return None
+    page = result[0]
+    if page.depth - site.root_page.depth != len(components):
+        return None  # a sub-route (e.g. /quiz/attempt/12/): one entry per id would pile up
+    return (page._meta.label, page.pk)
+
+
+def prime_route(request, path: str) -> None:
+    """Set Wagtail's per-request route (and site) from the cache, or fill the cache."""
+    if hasattr(request, "_wagtail_route_for_request"):
+        return
+    components = [component for component in path.split("/") if component]
+    key = _key(request, components)
+    if key is None:
+        return
+    try:
+        entry = cache.get(key)
+    except Exception:
+        return
+    if entry is None:
+        entry = _locate(request, path, components)
+        if entry is not None:
+            _quietly(cache.set, key, entry, TIMEOUT)
+        return  # Wagtail's routing has run and left its answer on the request
+    label, page_id = entry
+    page = apps.get_model(label)._default_manager.filter(pk=page_id).first()
+    if page is None:
+        return  # deleted since: let Wagtail route it
+    try:
+        request._wagtail_route_for_request = page.route(request, [])
+    except Http404:
+        request._wagtail_route_for_request = None
+
+
+class CachedRouteMiddleware:
+    """Primes Wagtail's site lookup on every view, and its serve view with the cached
+    route (see the module's docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        prime_site(request)
+        if view_func is wagtail_views.serve and view_args:
+            prime_route(request, view_args[0])
+        return None
