@@ -312,11 +312,15 @@ def lessons_citing(document: KeyDocument) -> list[LessonPage]:
     return list(m.LessonPage.objects.live().public().filter(pk__in=ids).order_by("path"))
 
 
-def all_elements() -> QuerySet[FrameworkElementPage]:
+def all_elements() -> list[FrameworkElementPage]:
+    """The six elements, in tree order (cached until the content changes)."""
     m = _models()
-    return (
-        m.FrameworkElementPage.objects.live()
-        .public()
-        .filter(locale=Locale.get_default())
-        .order_by("path")
+    return cached(
+        "all-elements",
+        build=lambda: list(
+            m.FrameworkElementPage.objects.live()
+            .public()
+            .filter(locale=Locale.get_default())
+            .order_by("path")
+        ),
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from courses.services import NotEnrolled, record_item_passed
 
-from . import selectors
+from . import answer_versions, selectors
 from .answers import gradable
 from .choices import AttemptState, FinishReason
 from .grading import grade_attempt
@@ -254,6 +254,12 @@ def _finish(attempt: Attempt, now: datetime, reason: str) -> Attempt:
             "finish_reason",
         ]
     )
+    # Cached mastery reports of this learner are stale: now (this request and the tests
+    # read their own writes) and after commit (a report computed meanwhile from the rows
+    # before this transaction is dropped too).
+    user_id = attempt.user_id
+    answer_versions.answers_changed(user_id)
+    transaction.on_commit(lambda: answer_versions.answers_changed(user_id))
     if attempt.passed:
         try:
             with transaction.atomic():

@@ -10,13 +10,16 @@ No request here; views parse the input and render.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
@@ -26,8 +29,9 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from framework_content.models import Indicator, IndicatorDomain
-from training_site.content_cache import cached_many
+from training_site.content_cache import cached_many, content_version
 
+from . import answer_versions
 from .answers import is_answered
 from .choices import AttemptState, QuestionKindChoices
 from .mastery import GradedAnswer, Level, Mastery, MasteryReport, mastery
@@ -61,6 +65,8 @@ STUDY_RELATIONS = (
     ("lessons", gettext_lazy("Lessons")),
     ("case_studies", gettext_lazy("Case studies")),
 )
+
+logger = logging.getLogger(__name__)
 
 
 # --- a learner's mastery ------------------------------------------------------------------
@@ -186,16 +192,47 @@ def mastery_by_user(
     user_ids: Iterable[int] | QuerySet, *, quiz_ids: Iterable[int] | None = None
 ) -> dict[int, MasteryReport]:
     """Each user's mastery by indicator and domain, by the rules of `quizzes.mastery`
-    (the learner dashboard's figures), for many users in two queries: their graded answers
-    and the domains of the indicators those answers are tagged with.
+    (the learner dashboard's figures), for many users: each user's report is cached under
+    their answers' token (quizzes.answer_versions) until they finish another attempt; the
+    users not cached cost two queries, their graded answers and the domains of the
+    indicators those answers are tagged with.
 
-    `user_ids`: ids, or a queryset of ids (``values("user_id")``) read as a subquery.
+    `user_ids`: ids, or a queryset of ids (``values("user_id")``), read in one query.
     `quiz_ids`: when given, only answers in attempts at these quizzes count.
     Users without a graded answer are left out of the result.
     """
-    filters: dict[str, object] = {
-        "attempt__user_id__in": user_ids if isinstance(user_ids, QuerySet) else list(user_ids)
-    }
+    if isinstance(user_ids, QuerySet):
+        user_ids = [next(iter(row.values())) if isinstance(row, dict) else row for row in user_ids]
+    user_ids = list(dict.fromkeys(user_ids))
+    quiz_ids = sorted(set(quiz_ids)) if quiz_ids is not None else None
+    tokens = answer_versions.tokens(user_ids) if user_ids else None
+    version = content_version()  # the indicators' domains are content
+    if tokens is None or version is None:
+        return _mastery_by_user(user_ids, quiz_ids)
+    scope = "all" if quiz_ids is None else hashlib.sha256(repr(quiz_ids).encode()).hexdigest()
+    keys = {u: f"mastery:{version}:{scope}:{u}:{tokens[u]}" for u in user_ids}
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        found = {}
+    reports = {u: found[keys[u]] for u in user_ids if keys[u] in found}
+    missing = [u for u in user_ids if u not in reports]
+    if missing:
+        computed = _mastery_by_user(missing, quiz_ids)
+        try:
+            cache.set_many({keys[u]: computed.get(u, NO_ANSWERS) for u in missing}, MASTERY_TIMEOUT)
+        except Exception:
+            logger.warning("The cache did not answer: mastery reports not kept.")
+        reports.update(computed)
+    return {u: report for u, report in reports.items() if report != NO_ANSWERS}
+
+
+NO_ANSWERS = "no-graded-answers"  # cached for a learner with nothing graded yet
+MASTERY_TIMEOUT = 24 * 60 * 60
+
+
+def _mastery_by_user(user_ids: list[int], quiz_ids: list[int] | None) -> dict[int, MasteryReport]:
+    filters: dict[str, object] = {"attempt__user_id__in": user_ids}
     if quiz_ids is not None:
         filters["attempt__quiz_id__in"] = list(quiz_ids)
     answers = _graded_answers_by_user(_graded_rows(**filters))
@@ -251,7 +288,27 @@ def _build_study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
 
 def learner_mastery(user) -> LearnerMastery:
     """The learner's mastery of each indicator and domain, and study material for the weak
-    indicators. At most 6 queries, whatever the number of attempts or indicators."""
+    indicators: cached until they finish another attempt or the content changes; else at
+    most 6 queries, whatever the number of attempts or indicators."""
+    tokens = answer_versions.tokens([user.pk])
+    version = content_version()
+    if tokens is None or version is None:
+        return _learner_mastery(user)
+    key = f"learner-mastery:{version}:{get_language()}:{user.pk}:{tokens[user.pk]}"
+    try:
+        report = cache.get(key)
+    except Exception:
+        return _learner_mastery(user)
+    if report is None:
+        report = _learner_mastery(user)
+        try:
+            cache.set(key, report, MASTERY_TIMEOUT)
+        except Exception:
+            logger.warning("The cache did not answer: mastery not kept.")
+    return report
+
+
+def _learner_mastery(user) -> LearnerMastery:
     answers = _graded_answers(user)
     if not answers:
         return LearnerMastery()

@@ -41,9 +41,23 @@ class Match:
             value = getattr(self, facet)
             return (value,) if value else ()
         raw = self.facets.get(facet) or ()
-        if isinstance(raw, str | int):  # tolerate a scalar where a list was meant
-            raw = (raw,)
-        return tuple(dict.fromkeys(str(value) for value in raw if value not in (None, "")))
+        if isinstance(raw, tuple):  # already normalised (normalise_facets)
+            return raw
+        return _normalised(raw)
+
+
+def _normalised(raw) -> tuple[str, ...]:
+    if isinstance(raw, str | int):  # tolerate a scalar where a list was meant
+        raw = (raw,)
+    return tuple(dict.fromkeys(str(value) for value in raw if value not in (None, "")))
+
+
+def normalise_facets(raw) -> dict[str, tuple[str, ...]]:
+    """An entry's stored facets as Match.values gives them: done once when the matches are
+    loaded, not for every facet of every match on every request."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(facet): _normalised(values or ()) for facet, values in raw.items()}
 
 
 @dataclass(frozen=True)

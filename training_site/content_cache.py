@@ -16,6 +16,7 @@ database as if nothing were cached (logged once per request path), never an erro
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
@@ -41,7 +42,16 @@ def register_content_models(*models: type) -> None:
     _content_models.extend(m for m in models if m not in _content_models)
 
 
+# The version read once per request (reset by the request signals, and by a bump).
+_request_memo = threading.local()
+
+
+def forget_request_memo(**kwargs) -> None:
+    _request_memo.version = None
+
+
 def _bump() -> None:
+    forget_request_memo()
     try:
         try:
             cache.incr(CONTENT_VERSION_KEY)
@@ -65,11 +75,28 @@ def content_changed(**kwargs) -> None:
 def content_version() -> int | None:
     """The current version, or None when the cache does not answer (then nothing is
     cached: callers build from the database)."""
+    version = getattr(_request_memo, "version", None)
+    if version is not None:
+        return version
     try:
-        return cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
+        version = cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
     except Exception:
         logger.warning("The cache did not answer: building from the database.", exc_info=True)
         return None
+    if getattr(_request_memo, "active", False):
+        _request_memo.version = version
+    return version
+
+
+def request_started(**kwargs) -> None:
+    """Signal receiver: read the version at most once in this request."""
+    _request_memo.version = None
+    _request_memo.active = True
+
+
+def request_finished(**kwargs) -> None:
+    _request_memo.version = None
+    _request_memo.active = False
 
 
 def _key(version: int, name: str, parts: Iterable[object]) -> str:

@@ -23,7 +23,9 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from .content_cache import TIMEOUT, _quietly, cached, content_version
+from .content_cache import TIMEOUT, _quietly, content_version
+
+_MISSING = object()
 
 
 def _host_port(request) -> str:
@@ -38,13 +40,25 @@ def _key(request, components: list[str]) -> str | None:
     return f"content:{version}:route:{_host_port(request)}:{get_language()}:{path}"
 
 
-def prime_site(request) -> None:
-    """Wagtail's per-request site (Site.find_for_request), from the content cache."""
+def prime_site(request, *, fill: bool) -> None:
+    """Wagtail's per-request site (Site.find_for_request) from the content cache; on a
+    miss, looked up and kept only if `fill` (Wagtail's serve view needs the site anyway;
+    other views may never ask for it)."""
     if hasattr(request, "_wagtail_site"):
         return
-    request._wagtail_site = cached(
-        "site", _host_port(request), build=lambda: Site._find_for_request(request)
-    )
+    version = content_version()
+    if version is None:
+        return
+    key = f"content:{version}:site:{_host_port(request)}"
+    try:
+        site = cache.get(key, _MISSING)
+    except Exception:
+        return
+    if site is not _MISSING:
+        request._wagtail_site = site
+    elif fill:
+        request._wagtail_site = Site._find_for_request(request)
+        _quietly(cache.set, key, request._wagtail_site, TIMEOUT)
 
 
 def _locate(request, path: str, components: list[str]) -> tuple | None:
@@ -96,7 +110,8 @@ class CachedRouteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        prime_site(request)
-        if view_func is wagtail_views.serve and view_args:
+        serving_a_page = view_func is wagtail_views.serve
+        prime_site(request, fill=serving_a_page)
+        if serving_a_page and view_args:
             prime_route(request, view_args[0])
         return None

@@ -16,6 +16,8 @@ entry to the index (and drops the index rows of deleted entries).
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -27,7 +29,7 @@ from django.db.models import Count, Max
 from django.utils.translation import get_language
 from wagtail.search.backends import get_search_backend
 
-from ..facets import Match, facet_page
+from ..facets import Match, facet_page, normalise_facets
 from ..models import EntryKind, GuidanceEntry
 from ..query import clean_text
 from .base import EngineResult, Hit, Query, Suggestion
@@ -48,6 +50,10 @@ VERSION_CACHE_KEY = "guidance-search:index-version"
 VERSION_TIMEOUT = 60
 LEXICON_CACHE_KEY = "guidance-search:lexicon:{version}"
 LEXICON_TIMEOUT = 24 * 60 * 60
+# One text's matches (at most MAX_MATCHES small rows, about 100 KB): kept briefly, for the
+# pages and facets of the same search.
+MATCHES_CACHE_KEY = "guidance-search:matches:{version}:{digest}"
+MATCHES_TIMEOUT = 5 * 60
 
 # An indicator code or the start of one: "3", "3.4", "10.7.2".
 CODE_PREFIX = re.compile(r"\d+(?:\.\d+)*")
@@ -71,8 +77,10 @@ class Lexicon:
     indicators: tuple[LexiconIndicator, ...]
 
 
+@functools.lru_cache(maxsize=16_384)
 def fold(text: str) -> str:
-    """Lower case without accents, as both database backends compare words."""
+    """Lower case without accents, as both database backends compare words (memoised: the
+    extracts fold the same words of every result again and again)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -169,22 +177,40 @@ class DatabaseEngine:
     # --- searching ---------------------------------------------------------------------
 
     def matches(self, text: str) -> list[Match]:
-        """Every entry matching the words, most relevant first (at most MAX_MATCHES)."""
+        """Every entry matching the words, most relevant first (at most MAX_MATCHES); kept
+        in the cache until the index changes (`index_version`), so turning a page
+        or choosing a facet of the same words costs no query."""
         if self._last is not None and self._last[0] == text:
             return self._last[1]
-        queryset = GuidanceEntry.objects.only("id", "kind", "language", "facets", "published_at")
-        results = self.backend.search(text, queryset, operator="and")[:MAX_MATCHES]
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        key = MATCHES_CACHE_KEY.format(version=index_version(), digest=digest)
+        matches = cache.get(key)
+        if matches is None:
+            matches = self._matches(text)
+            cache.set(key, matches, MATCHES_TIMEOUT)
+        self._last = (text, matches)
+        return matches
+
+    def _matches(self, text: str) -> list[Match]:
+        results = self.backend.search(text, GuidanceEntry.objects.all(), operator="and")
+        # Only the columns the facets need, as tuples: not model instances, and not the
+        # matched text vectors the backend's queryset also selects (on PostgreSQL, the
+        # title || body tsvector of every match).
+        rows = (
+            results[:MAX_MATCHES]
+            .get_queryset()
+            .values_list("id", "kind", "language", "facets", "published_at")
+        )
         matches = [
             Match(
-                id=entry.pk,
-                kind=entry.kind,
-                language=entry.language,
-                facets=entry.facets if isinstance(entry.facets, dict) else {},
-                published_at=entry.published_at,
+                id=pk,
+                kind=kind,
+                language=language,
+                facets=normalise_facets(facets),
+                published_at=published_at,
             )
-            for entry in results
+            for pk, kind, language, facets, published_at in rows
         ]
-        self._last = (text, matches)
         return matches
 
     def search(self, query: Query) -> EngineResult:

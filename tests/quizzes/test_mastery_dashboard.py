@@ -179,6 +179,22 @@ def test_a_later_attempt_replaces_the_older_answers(client, learner, quiz):
     assert {row.obj.ref_id: row.mastery.level for row in report.indicators}[A] == Level.MASTERED
 
 
+def test_a_cached_report_gives_way_to_the_next_attempt_at_once(client, learner, quiz):
+    """Reports are cached per learner (quizzes.answer_versions): a new attempt shows."""
+    take(learner, quiz, T1, right={"q1", "q4", "q5"})
+    first = tables(section(dashboard(client, learner)))
+    assert reports.learner_mastery(learner) == reports.learner_mastery(learner)  # cached
+    take(learner, quiz, T2, right={"q2", "q3", "q4"})
+    later = tables(section(dashboard(client, learner)))
+    assert later != first
+    rows = {row[0].split(" (")[0]: row for row in later["mastery-indicators"][1:]}
+    assert rows[label(A)][2:] == ["4", "80%", "Mastered"]
+    by_user = reports.mastery_by_user([learner.pk])
+    assert {m.id: m.percent for m in by_user[learner.pk].indicators}[
+        indicator(A).pk
+    ] == 80
+
+
 def test_an_attempt_still_in_progress_does_not_count(client, learner, quiz):
     take(learner, quiz, T1, right={"q1", "q2", "q3", "q4", "q5"})
     open_attempt = attempts.start_attempt(user=learner, quiz=quiz, now=T2)
@@ -320,13 +336,14 @@ def test_mastery_is_read_in_a_fixed_number_of_queries(framework, django_assert_n
     small = _learner_with("small@example.org", 1, 2, small_refs, retakes=1)
     large = _learner_with("large@example.org", 3, 6, large_refs, retakes=3)
     reports.learner_mastery(small)  # warm the caches (site root paths, small's study links)
-    # Answers and indicators; the study links are cached per indicator until the content
-    # changes: for indicators not seen yet, private sections, modules, lessons, case studies.
-    with django_assert_num_queries(2):
+    # A learner's report is cached until they finish an attempt: none for small now.
+    with django_assert_num_queries(0):
         small_report = reports.learner_mastery(small)
+    # Answers, indicators, private sections, then modules, lessons, case studies (the study
+    # links of the indicators small's report did not cache already would be 6 all the same).
     with django_assert_num_queries(6):
         large_report = reports.learner_mastery(large)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(0):
         assert reports.learner_mastery(large) == large_report
     assert len(small_report.indicators) == 2 and len(large_report.indicators) == 6
     assert all(weak.groups for weak in large_report.weak)

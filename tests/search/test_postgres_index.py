@@ -1,0 +1,45 @@
+"""On PostgreSQL, a search finds its matches through an index, not by reading every entry.
+
+modelsearch matches `(title || body) @@ query`; migration 0002 indexes that expression.
+Runs on PostgreSQL only (CI's second stage); SQLite's FTS5 table is its own index.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from search.engines.database import DatabaseEngine
+from search.models import EntryKind, GuidanceEntry
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+
+def test_the_match_query_uses_the_title_and_body_index():
+    entries = [
+        GuidanceEntry(
+            key=f"test.entry:{n}",
+            kind=EntryKind.LESSON,
+            title=f"Lesson {n}",
+            body="Remittances and diaspora engagement." if n % 50 == 0 else "Border management.",
+            url=f"/lesson-{n}/",
+            language="en",
+        )
+        for n in range(500)
+    ]
+    GuidanceEntry.objects.bulk_create(entries)
+    engine = DatabaseEngine()
+    engine.rebuild(GuidanceEntry.objects.order_by("pk"))
+    with CaptureQueriesContext(connection) as captured:
+        matches = engine._matches("remittances")
+    assert len(matches) == 10
+    (sql,) = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the planner's choice on 500 rows
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "guidance_search_title_body_gin" in plan, plan
