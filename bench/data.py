@@ -566,6 +566,43 @@ def _search_entries(total: int, text: Text, rng: random.Random, now) -> int:
     return GuidanceEntry.objects.count()
 
 
+def rebuilt_from_database() -> Built:
+    """What `build` returned, read back from a database it built: for writing a fresh
+    manifest (new sessions, the open attempts not submitted yet) without rebuilding."""
+    courses = list(CoursePage.objects.filter(slug__startswith="bench-course-").order_by("pk"))
+    if not courses:
+        raise ValueError("No benchmark data in this database: run bench_data first.")
+    from courses.selectors import outlines_for
+
+    outlines = outlines_for([c.pk for c in courses])
+    lessons = LessonPage.objects.in_bulk([i.id for o in outlines.values() for i in o.items])
+    quizzes = QuizPage.objects.in_bulk([i.id for o in outlines.values() for i in o.items])
+    items_by_course = {cid: [i.id for i in o.items] for cid, o in outlines.items()}
+    lessons_by_course = {
+        cid: [lessons[i] for i in ids if i in lessons] for cid, ids in items_by_course.items()
+    }
+    quizzes_by_course = {
+        cid: [quizzes[i] for i in ids if i in quizzes] for cid, ids in items_by_course.items()
+    }
+    learners = list(User.objects.filter(email__startswith="bench-learner-").order_by("pk"))
+    submit_quiz = quizzes_by_course[courses[0].pk][0]
+    return Built(
+        sizes={},
+        courses=courses,
+        lessons_by_course=lessons_by_course,
+        quizzes_by_course=quizzes_by_course,
+        items_by_course=items_by_course,
+        learners=learners,
+        enrolments=list(Enrolment.objects.filter(user__in=learners)),
+        cohorts=list(Cohort.objects.filter(name__startswith="Bench cohort ").order_by("pk")),
+        submit_quiz=submit_quiz,
+        submit_attempts=list(
+            Attempt.objects.filter(quiz=submit_quiz, state=AttemptState.IN_PROGRESS).order_by("pk")
+        ),
+        words=Text(random.Random(SEED)).words,  # noqa: S311 - synthetic data, not security
+    )
+
+
 def sizes_of(built: Built) -> dict[str, int]:
     """What was actually built (may differ from the request where capacity ran out)."""
     return {

@@ -3,8 +3,9 @@
 Run from the project root (`make bench` does, with BENCH_ARGS):
 
     .venv/bin/python bench/run.py [--sizes small,default] [--duration 10] [--warmup 2]
-        [--connections 8] [--threads 2] [--workers 2] [--port 8765] [--pages home,lesson]
-        [--out bench/results/latest-<engine>.json] [--skip-build] [--markdown]
+        [--floor-duration 3] [--repeat 1] [--connections 8] [--threads 2] [--workers 2]
+        [--port 8765] [--pages home,lesson] [--out bench/results/latest-<engine>.json]
+        [--skip-build] [--markdown]
 
 1. Every data size gets its own database: SQLite files under var/bench/sqlite/, or, when
    DATABASE_URL (PostgreSQL) is set, one database per size on that server (`<name>` for
@@ -14,15 +15,27 @@ Run from the project root (`make bench` does, with BENCH_ARGS):
 3. Query counts: `bench_queries` for each size.
 4. Serve the default size (or the last of --sizes) with gunicorn (sync workers, no access
    log) on 127.0.0.1, after collectstatic; /healthz must answer 200 within 60 s.
-5. Measure the floor, every page, then the floor again, with wrk and bench/wrk_requests.lua;
-   every page's throughput is reported as a share of the mean of the two floor runs.
-6. Sample the gunicorn workers' RSS every 0.5 s while wrk runs.
-7. Print the table (or --markdown) and write the JSON report (--out).
+5. Load with wrk and bench/wrk_requests.lua: the floor (the constant page /bench/floor/,
+   --duration after --warmup), then, for every page, an adjacent floor run (--floor-duration,
+   after a warm-up of 1 s, none with --warmup 0) followed by the page itself (--duration after
+   --warmup), and at the end the floor again. The machine's speed may drift by tens of per
+   cent within minutes, so a page's "% floor" is its req/s divided by the req/s of its own
+   adjacent floor run, the one just before it; the first and last floor runs are reported
+   too (their difference shows the drift), but no ratio uses them.
+6. --repeat N runs the whole page sequence, adjacent floors included, N times; for each page
+   the report keeps the run with the median ratio (of an even number, the lower of the two
+   middle ones) and lists all N ratios.
+7. Sample the gunicorn workers' RSS every 0.5 s while wrk runs.
+8. Print the table (or --markdown) and write the JSON report (--out): per page its req/s,
+   latency, `floor_rps` (its adjacent floor run), `ratio_to_floor_pct` and `ratios` (one per
+   repeat); the summary lines give the range of the adjacent floor runs.
 
 Single-use requests (manifest `"single_use": true`, e.g. quiz submissions) are each sent at
 most once, without a warm-up; the run stops early when the pool runs out. Which ones were
 sent is kept in var/bench/<engine>/<size>-consumed.json, so a later run with --skip-build sends only
-the others (a rebuild starts a fresh pool).
+the others (a rebuild starts a fresh pool). With --repeat, each repeat sends fresh requests
+from the pool; once it runs out, the page keeps the runs measured so far (a note, not an
+error; a page with no run at all is skipped).
 
 Environment: DATABASE_URL (PostgreSQL) as above; CACHE_URL and CELERY_BROKER_URL pass
 through when set (default: per-process memory cache, tasks in-process). The benchmark sets
@@ -71,7 +84,8 @@ PG_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis"}
 WRK_TIMEOUT = "10s"
 SAMPLE_SECONDS = 0.5
 HEALTH_TIMEOUT = 60
-FLOOR_DRIFT_WARNING = 0.10  # the two floor runs differ by more than this: a noisy machine
+FLOOR_DRIFT_WARNING = 0.10  # the first and last floor runs differ by more than this: noisy
+ADJACENT_FLOOR_WARMUP = 1  # seconds of warm-up before each page's adjacent floor run
 
 
 def log(message: str = "") -> None:
@@ -98,6 +112,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (10)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of discarded warm-up (2)")
+    parser.add_argument(
+        "--floor-duration",
+        type=int,
+        metavar="SECONDS",
+        default=3,
+        help="seconds of the floor run measured just before each page, which that page's "
+        "%% floor is relative to (3; its warm-up: 1 s, none with --warmup 0)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        metavar="N",
+        default=1,
+        help="run the page sequence (with its adjacent floor runs) N times and keep, for each "
+        "page, the run with the median %% floor (1)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
@@ -139,8 +169,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     if args.manifest:
         args.skip_build = True
-    if args.duration < 1 or args.warmup < 0:
-        parser.error("--duration must be at least 1 and --warmup at least 0 (whole seconds)")
+    if args.duration < 1 or args.warmup < 0 or args.floor_duration < 1:
+        parser.error(
+            "--duration and --floor-duration must be at least 1 and --warmup at least 0 "
+            "(whole seconds)"
+        )
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     if args.threads < 1 or args.connections < args.threads:
         parser.error("--connections must be at least --threads (and --threads at least 1)")
     if args.workers < 1:
@@ -624,28 +659,44 @@ class Load:
         self.args, self.wrk, self.sampler = args, wrk, sampler
         self.consumed, self.filler = consumed, filler
 
-    def measure(self, name: str, requests: list[dict], single_use: bool = False) -> dict:
+    def check(self, name: str, requests: list[dict], single_use: bool = False) -> list[int]:
+        """The pool positions a run may send; SkipPage when the page cannot be measured."""
         if not requests:
             raise SkipPage(f"{name}: the manifest lists no requests")
-        data = self.wrk.data_dir / f"{name}.requests"
         pool_indices = list(range(len(requests)))
-        info: dict = {}
         if single_use:
             used = self.consumed.used(name)
             pool_indices = [i for i in pool_indices if i not in used]
-            info = {"pool": len(requests), "already_used": len(used)}
             if len(pool_indices) < self.args.connections:
                 raise SkipPage(
                     f"{name}: only {len(pool_indices)} unused single-use requests left "
                     f"(of {len(requests)}): rebuild (run without --skip-build)"
                 )
+        return pool_indices
+
+    def measure(
+        self,
+        name: str,
+        requests: list[dict],
+        single_use: bool = False,
+        duration: int | None = None,
+        warmup: int | None = None,
+    ) -> dict:
+        """One wrk run of --duration (or `duration`) s after --warmup (or `warmup`) s."""
+        duration = self.args.duration if duration is None else duration
+        warmup = self.args.warmup if warmup is None else warmup
+        pool_indices = self.check(name, requests, single_use)
+        info: dict = {}
+        if single_use:
+            info = {"pool": len(requests), "already_used": len(requests) - len(pool_indices)}
+        data = self.wrk.data_dir / f"{name}.requests"
         write_requests(data, self.filler, [requests[i] for i in pool_indices])
-        if not single_use and self.args.warmup:
+        if not single_use and warmup:
             self.sampler.page = name
-            self.wrk.run(name, data, self.args.warmup, single_use=False)
+            self.wrk.run(name, data, warmup, single_use=False)
         self.sampler.page = name
         try:
-            result = self.wrk.run(name, data, self.args.duration, single_use)
+            result = self.wrk.run(name, data, duration, single_use)
         finally:
             self.sampler.page = None
         figures = summarise(result)
@@ -725,25 +776,27 @@ def fmt(value, digits: int = 1) -> str:
 
 def table_rows(report: dict) -> tuple[list[str], list[list[str]]]:
     sizes = report["settings"]["sizes"]
-    header = ["page", "req/s", "% floor", "p50 ms", "p95 ms", "p99 ms", "non-2xx/3xx"]
-    header += [f"queries {size}" for size in sizes]
+    header = ["page", "req/s", "floor req/s", "% floor", "p50 ms", "p95 ms", "p99 ms"]
+    header += ["non-2xx/3xx", *[f"queries {size}" for size in sizes]]
     rows = []
     for page in report["pages"]:
         name = page["name"] + (" (!)" if page.get("warnings") else "")
+        queries = [fmt(page["queries"].get(s)) for s in sizes]
         if page.get("skipped"):
-            rows.append([name, "skipped", *[""] * 5, *[fmt(page["queries"].get(s)) for s in sizes]])
+            rows.append([name, "skipped", *[""] * (len(header) - 2 - len(sizes)), *queries])
             continue
         latency = page["latency_ms"]
         rows.append(
             [
                 name,
                 fmt(page["requests_per_s"]),
+                fmt(page["floor_rps"]),
                 fmt(page["ratio_to_floor_pct"]),
                 fmt(latency["p50"]),
                 fmt(latency["p95"]),
                 fmt(latency["p99"]),
                 fmt(page["non_2xx_3xx"]),
-                *[fmt(page["queries"].get(s)) for s in sizes],
+                *queries,
             ]
         )
     return header, rows
@@ -773,26 +826,84 @@ def summary_lines(report: dict) -> list[str]:
     memory = report["memory"]
     per_worker = ", ".join(f"{mb:.1f}" for mb in memory["workers"].values())
     s = report["settings"]
+    repeats = s["repeat"]
+    if floor["adjacent"]:
+        adjacent = (
+            f"{floor['adjacent_min_rps']:.1f}–{floor['adjacent_max_rps']:.1f} req/s over "
+            f"{len(floor['adjacent'])} runs of {s['floor_duration']} s"
+        )
+    else:
+        adjacent = "none"
     lines = [
+        f"% floor: each page's req/s against its adjacent floor run (the one just before it); "
+        f"adjacent floor runs: {adjacent}",
         f"floor: {first['requests_per_s']:.1f} req/s first, {last['requests_per_s']:.1f} req/s "
-        f"last (mean {floor['requests_per_s']:.1f}); max worker RSS "
+        f"last (drift {floor['drift_pct']:.0f} %, no ratio uses them); max worker RSS "
         f"{memory['max_worker_rss_mb']:.1f} MB (per worker: {per_worker or '–'})",
         f"{report['machine']['engine']}"
         + (f" {report['machine']['postgresql']}" if report["machine"].get("postgresql") else "")
         + f", load on size {s['served_size']}; {s['workers']} gunicorn sync workers, wrk "
         f"{s['threads']} threads x {s['connections']} connections, {s['duration']} s per page "
-        f"({s['warmup']} s warm-up); {report['machine']['cores']} cores, "
-        f"{report['machine']['cpu']}",
+        f"({s['warmup']} s warm-up)"
+        + (f", {repeats} repeats (kept: the median run)" if repeats > 1 else "")
+        + f"; {report['machine']['cores']} cores, {report['machine']['cpu']}",
     ]
-    for page in report["pages"]:
-        if page.get("single_use") and not page.get("skipped"):
+    measured = [page for page in report["pages"] if not page.get("skipped")]
+    if repeats > 1 and measured:
+        lines.append(
+            "% floor of each repeat: "
+            + "; ".join(
+                f"{page['name']} " + " ".join(fmt(r) for r in page["ratios"]) for page in measured
+            )
+        )
+    for page in measured:
+        if page.get("single_use"):
+            kept = f" (repeat {page['repeat']}, the median)" if repeats > 1 else ""
             lines.append(
                 f"{page['name']}: single-use, {page['requests']} responses in "
-                f"{page['duration_s']:.1f} s; {page['sent']} sent, {page['left']} of the pool left"
-                + (" (pool ran out: the run stopped early)" if page["pool_exhausted"] else "")
+                f"{page['duration_s']:.1f} s{kept}; {page['sent']} sent, "
+                f"{page['pool_left']} of the pool left"
+                + (" (pool ran out: a run stopped early)" if page["pool_ran_out"] else "")
             )
+    lines += [f"note: {n}" for n in report["notes"]]
     lines += [f"WARNING: {w}" for w in report["warnings"]]
     return lines
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median ratio (of an even number, the lower middle one)."""
+    measured = sorted(
+        (r for r in runs if r["ratio_to_floor_pct"] is not None),
+        key=lambda r: r["ratio_to_floor_pct"],
+    )
+    return measured[(len(measured) - 1) // 2] if measured else runs[0]
+
+
+def page_result(page: dict, runs: list[dict], skipped: str | None, sampler) -> dict:
+    """A page's entry in the report: its median run, with every run's ratio and warnings."""
+    entry = {
+        "name": page["name"],
+        "group": page.get("group"),
+        "single_use": page.get("single_use", False),
+    }
+    if not runs:
+        return entry | {"skipped": True, "warnings": [skipped], "ok": False}
+    kept = median_run(runs)
+    entry |= {k: v for k, v in kept.items() if k != "warnings"}
+    entry |= {
+        "ratios": [r["ratio_to_floor_pct"] for r in runs],
+        "runs": [
+            {k: r[k] for k in ("repeat", "requests_per_s", "floor_rps", "ratio_to_floor_pct")}
+            for r in runs
+        ],
+        "max_worker_rss_mb": round(sampler.per_page.get(page["name"], 0.0), 1),
+        "warnings": [w for r in runs for w in r["warnings"]],
+    }
+    if entry["single_use"]:
+        entry["pool_left"] = runs[-1]["left"]
+        entry["pool_ran_out"] = skipped is not None or any(r["pool_exhausted"] for r in runs)
+    entry["ok"] = not entry["warnings"]
+    return entry
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -861,71 +972,124 @@ def run(args: argparse.Namespace) -> int:
     sampler = MemorySampler(server)
     consumed = Consumed(ROOT / args.var_dir / f"{served}-consumed.json", ROOT / manifest_file)
     load = Load(args, wrk, sampler, consumed, filler=floor_requests[0])
-    results: list[dict] = []
+    runs: dict[str, list[dict]] = {page["name"]: [] for page in pages}  # one per repeat
+    skips: dict[str, str] = {}  # the first SkipPage of each page
+    adjacent: list[dict] = []  # the floor run before each page, in order
     warnings: list[str] = []
+    notes: list[str] = []
 
     def warn(new: list[str]) -> None:
         for warning in new:
             log(f"WARNING: {warning}")
         warnings.extend(new)
 
+    def tagged(new: list[str], repeat: int) -> list[str]:
+        return [f"[repeat {repeat}] {w}" for w in new] if args.repeat > 1 else list(new)
+
+    adjacent_warmup = min(args.warmup, ADJACENT_FLOOR_WARMUP)
+    per_page = args.floor_duration + adjacent_warmup + args.duration + args.warmup
+    total = len(pages) * per_page * args.repeat + 2 * (args.duration + args.warmup)
     try:
         server.start()
         sampler.start()
-        log(f"\n== load on size {served}: {len(pages)} pages, {args.duration} s each")
+        log(
+            f"\n== load on size {served}: {len(pages)} pages, {args.duration} s each, each after "
+            f"a {args.floor_duration} s floor run; {args.repeat} repeat(s), about "
+            + (f"{total / 60:.0f} min" if total >= 120 else f"{total} s")
+        )
         floor_first = load.measure("floor", floor_requests)
-        log(f"floor: {floor_first['requests_per_s']:.1f} req/s")
+        log(f"floor (first): {floor_first['requests_per_s']:.1f} req/s")
         warn(floor_first["warnings"])
-        for page in pages:
-            name = page["name"]
-            try:
-                figures = load.measure(name, page["requests"], page.get("single_use", False))
-            except SkipPage as skipped:
-                figures = {"skipped": True, "warnings": [str(skipped)]}
+        for repeat in range(1, args.repeat + 1):
+            if args.repeat > 1:
+                log(f"\n== repeat {repeat}/{args.repeat}")
+            for page in pages:
+                name, single_use = page["name"], page.get("single_use", False)
+                try:
+                    load.check(name, page["requests"], single_use)  # before its floor run
+                    floor = load.measure(
+                        "floor",
+                        floor_requests,
+                        duration=args.floor_duration,
+                        warmup=adjacent_warmup,
+                    )
+                    warn(tagged(floor["warnings"], repeat))
+                    adjacent.append(
+                        {
+                            "page": name,
+                            "repeat": repeat,
+                            **{k: floor[k] for k in ("requests", "duration_s", "requests_per_s")},
+                            "non_2xx_3xx": floor["non_2xx_3xx"],
+                        }
+                    )
+                    figures = load.measure(name, page["requests"], single_use)
+                except SkipPage as skipped:
+                    if runs[name]:  # a single-use pool ran out: keep the runs measured
+                        if name not in skips:
+                            notes.append(
+                                f"repeat {repeat}: {skipped}; kept the {len(runs[name])} "
+                                "run(s) measured before"
+                            )
+                            log(f"note: {notes[-1]}")
+                    elif name not in skips:
+                        warn([str(skipped)])
+                    skips.setdefault(name, str(skipped))
+                    continue
+                figures["warnings"] = tagged(figures["warnings"], repeat)
                 warn(figures["warnings"])
-            else:
-                warn(figures["warnings"])
+                floor_rps = floor["requests_per_s"]
+                ratio = round(100 * figures["requests_per_s"] / floor_rps, 1) if floor_rps else None
+                runs[name].append(
+                    {
+                        **figures,
+                        "repeat": repeat,
+                        "floor_rps": floor_rps,
+                        "ratio_to_floor_pct": ratio,
+                    }
+                )
                 latency = figures["latency_ms"]
                 log(
-                    f"{name}: {figures['requests_per_s']:.1f} req/s, "
-                    f"p50 {latency['p50']:.1f} ms, p99 {latency['p99']:.1f} ms"
+                    f"{name}: {figures['requests_per_s']:.1f} req/s, {fmt(ratio)} % of the floor "
+                    f"({floor_rps:.1f} req/s just before), p50 {latency['p50']:.1f} ms, "
+                    f"p99 {latency['p99']:.1f} ms"
                 )
-            figures = {
-                "name": name,
-                "group": page.get("group"),
-                "single_use": page.get("single_use", False),
-                **figures,
-                "queries": {size: queries[size].get(name) for size in args.sizes},
-            }
-            results.append(figures)
         floor_last = load.measure("floor", floor_requests)
-        log(f"floor (again): {floor_last['requests_per_s']:.1f} req/s")
+        log(f"floor (last): {floor_last['requests_per_s']:.1f} req/s")
         warn(floor_last["warnings"])
     finally:
         sampler.stop()
         wrk.kill()
         server.stop()
 
-    failed = bool(warnings)  # a page (or the floor) had errors, or was skipped
-    floor_rps = (floor_first["requests_per_s"] + floor_last["requests_per_s"]) / 2
-    drift = abs(floor_first["requests_per_s"] - floor_last["requests_per_s"]) / max(floor_rps, 1e-9)
+    failed = bool(warnings)  # a page (or a floor run) had errors, or was skipped
+    first_last_rps = (floor_first["requests_per_s"] + floor_last["requests_per_s"]) / 2
+    drift = abs(floor_first["requests_per_s"] - floor_last["requests_per_s"]) / max(
+        first_last_rps, 1e-9
+    )
     if drift > FLOOR_DRIFT_WARNING:
         warnings.append(
-            f"floor: the two floor runs differ by {drift:.0%}: the machine was busy or "
-            "throttled; compare the figures with care"
+            f"floor: the first and last floor runs differ by {drift:.0%}: the machine's speed "
+            "drifted; the ratios are against each page's adjacent floor run, but compare the "
+            "figures with care"
         )
-    for page in results:
-        if not page.get("skipped"):
-            page["ratio_to_floor_pct"] = round(100 * page["requests_per_s"] / floor_rps, 1)
-        page["ok"] = not page["warnings"]
-    if any(page.get("non_2xx_3xx") for page in [floor_first, *results, floor_last]):
+    results = [
+        page_result(page, runs[page["name"]], skips.get(page["name"]), sampler)
+        | {"queries": {size: queries[size].get(page["name"]) for size in args.sizes}}
+        for page in pages
+    ]
+    every_run = [floor_first, *adjacent, *(r for rs in runs.values() for r in rs), floor_last]
+    if any(run.get("non_2xx_3xx") for run in every_run):
         warnings.append(f"gunicorn's log (errors, tracebacks): {args.var_dir / 'gunicorn.log'}")
+    adjacent_rps = [a["requests_per_s"] for a in adjacent]
 
     report = {
         "machine": machine_info(databases, wrk),
         "settings": {
             "duration": args.duration,
             "warmup": args.warmup,
+            "floor_duration": args.floor_duration,
+            "floor_warmup": adjacent_warmup,
+            "repeat": args.repeat,
             "connections": args.connections,
             "threads": args.threads,
             "workers": args.workers,
@@ -939,12 +1103,17 @@ def run(args: argparse.Namespace) -> int:
         },
         "sizes": sizes,
         "floor": {
-            "requests_per_s": round(floor_rps, 1),
+            "ratios_against": "adjacent",
+            "adjacent_min_rps": min(adjacent_rps, default=None),
+            "adjacent_max_rps": max(adjacent_rps, default=None),
+            "adjacent": adjacent,
+            "requests_per_s": round(first_last_rps, 1),  # mean of the first and last runs
             "drift_pct": round(100 * drift, 1),
             "runs": [floor_first, floor_last],
         },
         "pages": results,
         "memory": sampler.report(),
+        "notes": notes,
         "warnings": warnings,
         "ok": not failed,
     }

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from bench.data import build, sizes_of
+from bench.data import build, rebuilt_from_database, sizes_of
 from bench.manifest import build_manifest
 
 
@@ -17,9 +17,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0)
         parser.add_argument("--manifest", required=True, type=Path)
+        parser.add_argument(
+            "--manifest-only",
+            action="store_true",
+            help="write a fresh manifest (new sessions, unsubmitted attempts) for data "
+            "already built, without building anything",
+        )
 
-    def handle(self, *args, scale, manifest, **options):
-        built = build(scale, stdout=self.stdout)
+    def handle(self, *args, scale, manifest, manifest_only, **options):
+        if manifest_only:
+            built = rebuilt_from_database()
+            built.sizes = json.loads(manifest.read_text())["sizes"] if manifest.exists() else {}
+        else:
+            built = build(scale, stdout=self.stdout)
         sizes = sizes_of(built)
         data = build_manifest(built, sizes)
         manifest.parent.mkdir(parents=True, exist_ok=True)
