@@ -190,9 +190,7 @@ def test_a_cached_report_gives_way_to_the_next_attempt_at_once(client, learner, 
     rows = {row[0].split(" (")[0]: row for row in later["mastery-indicators"][1:]}
     assert rows[label(A)][2:] == ["4", "80%", "Mastered"]
     by_user = reports.mastery_by_user([learner.pk])
-    assert {m.id: m.percent for m in by_user[learner.pk].indicators}[
-        indicator(A).pk
-    ] == 80
+    assert {m.id: m.percent for m in by_user[learner.pk].indicators}[indicator(A).pk] == 80
 
 
 def test_an_attempt_still_in_progress_does_not_count(client, learner, quiz):
