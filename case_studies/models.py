@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from framework_content.blocks import RICH_TEXT_FEATURES
+from training_site.content_cache import cached_for_page
 
 from .choices import Region
 
@@ -179,5 +180,8 @@ class CaseStudyPage(Page):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["case"] = selectors.case_study_detail(self)
+        # The same for everyone: cached until the content changes (fresh in a preview).
+        context["case"] = cached_for_page(
+            request, self, "case-study", lambda: selectors.case_study_detail(self)
+        )
         return context

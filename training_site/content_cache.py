@@ -103,8 +103,16 @@ def _key(version: int, name: str, parts: Iterable[object]) -> str:
     return ":".join(["content", str(version), name, *map(str, parts)])
 
 
-def cached(name: str, *parts: object, build: Callable[[], T], timeout: int = TIMEOUT) -> T:
-    """`build()`, kept under `name` and `parts` until the content changes."""
+def cached(
+    name: str,
+    *parts: object,
+    build: Callable[[], T],
+    timeout: int = TIMEOUT,
+    keep_none: bool = True,
+) -> T:
+    """`build()`, kept under `name` and `parts` until the content changes. With
+    keep_none=False a None (say, nothing found for a URL's slugs) is not kept: random URLs
+    must not fill the cache."""
     version = content_version()
     if version is None:
         return build()
@@ -115,7 +123,8 @@ def cached(name: str, *parts: object, build: Callable[[], T], timeout: int = TIM
         return build()
     if value is _MISSING:
         value = build()
-        _quietly(cache.set, key, value, timeout)
+        if value is not None or keep_none:
+            _quietly(cache.set, key, value, timeout)
     return value
 
 
@@ -146,3 +155,13 @@ def cached_many(
         _quietly(cache.set_many, {keys[i]: built[i] for i in missing if i in built}, timeout)
         result.update(built)
     return result
+
+
+def cached_for_page(request, page, name: str, build: Callable[[], T]) -> T:
+    """`build()` for a page's context, kept per page and language until the content
+    changes; built afresh in a preview (the draft must show as edited)."""
+    if page.pk is None or getattr(request, "is_preview", False):
+        return build()
+    from django.utils.translation import get_language
+
+    return cached(name, page.pk, get_language(), build=build)

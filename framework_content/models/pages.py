@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail import blocks, hooks
@@ -14,6 +15,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from training_site.content_cache import cached, cached_for_page
 
 from .. import selectors
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock, LessonStreamBlock
@@ -103,9 +106,19 @@ class FrameworkElementPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["modules"] = selectors.element_modules(self)
-        context["mapped_domains"] = selectors.element_domains(self)
-        context["tagged_sections"] = selectors.tagged_sections("element_tagged_content", self)
+        # What the element page lists is the same for everyone: cached until content changes.
+        context["modules"] = cached_for_page(
+            request, self, "element-modules", lambda: selectors.element_modules(self)
+        )
+        context["mapped_domains"] = cached_for_page(
+            request, self, "element-domains", lambda: selectors.element_domains(self)
+        )
+        context["tagged_sections"] = cached_for_page(
+            request,
+            self,
+            "element-tagged",
+            lambda: selectors.tagged_sections("element_tagged_content", self),
+        )
         return context
 
 
@@ -239,7 +252,14 @@ class IndicatorIndexPage(RoutablePageMixin, Page):
 
     @path("<slug:framework_slug>/<slug:indicator_slug>/")
     def indicator(self, request, framework_slug, indicator_slug):
-        detail = selectors.indicator_detail(framework_slug, indicator_slug)
+        detail = cached(
+            "indicator-detail",
+            framework_slug,
+            indicator_slug,
+            get_language(),
+            build=lambda: selectors.indicator_detail(framework_slug, indicator_slug),
+            keep_none=False,
+        )
         if detail is None:
             raise Http404
         return self.render(
