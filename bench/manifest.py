@@ -75,11 +75,15 @@ def page(name: str, group: str, requests: list[dict], probe: dict, single_use=Fa
     }
 
 
-def _submit_fields(attempt, rng: random.Random) -> list[tuple[str, str]]:
+def _submit_fields(attempt, rng: random.Random | None) -> list[tuple[str, str]]:
+    """Random choices; with rng=None, the right ones (the probe always takes the same path:
+    a passed quiz, which records the item as done)."""
     fields = []
     for item in attempt.items.order_by("position"):
+        shown = item.snapshot["display"]["choices"]
+        right = [c["key"] for c in item.snapshot["choices"] if c.get("correct")]
         fields.append((f"q{item.position}-shown", "1"))
-        fields.append((f"q{item.position}", rng.choice(item.snapshot["display"]["choices"])))
+        fields.append((f"q{item.position}", rng.choice(shown) if rng else right[0]))
     return fields
 
 
@@ -129,10 +133,14 @@ def build_manifest(built: Built, sizes: dict) -> dict:
     quiz = built.submit_quiz
     submits = []
     users = User.objects.in_bulk([a.user_id for a in built.submit_attempts])
-    for attempt in built.submit_attempts:
+    for number, attempt in enumerate(built.submit_attempts):
         path = quiz.url + quiz.reverse_subpage("submit", args=(attempt.pk,))
         submits.append(
-            post(path, session_cookie(users[attempt.user_id]), _submit_fields(attempt, rng))
+            post(
+                path,
+                session_cookie(users[attempt.user_id]),
+                _submit_fields(attempt, None if number == 0 else rng),  # 0: the probe
+            )
         )
     pages.append(page("quiz_submit", "learner", submits[1:], submits[0], single_use=True))
 

@@ -54,6 +54,7 @@ LEXICON_TIMEOUT = 24 * 60 * 60
 # pages and facets of the same search.
 MATCHES_CACHE_KEY = "guidance-search:matches:{version}:{digest}"
 MATCHES_TIMEOUT = 5 * 60
+SUGGEST_CACHE_KEY = "guidance-search:suggest:{version}:{language}:{limit}:{digest}"
 
 # An indicator code or the start of one: "3", "3.4", "10.7.2".
 CODE_PREFIX = re.compile(r"\d+(?:\.\d+)*")
@@ -172,7 +173,7 @@ class DatabaseEngine:
         self.backend = backend or get_search_backend(DATABASE_BACKEND)
         # The matches of the last text searched: turning to another page, sort or filter of
         # the same words (the service does, past the last page) costs no second query.
-        self._last: tuple[str, list[Match]] | None = None
+        self._last: tuple[str, str, list[Match]] | None = None
 
     # --- searching ---------------------------------------------------------------------
 
@@ -180,15 +181,16 @@ class DatabaseEngine:
         """Every entry matching the words, most relevant first (at most MAX_MATCHES); kept
         in the cache until the index changes (`index_version`), so turning a page
         or choosing a facet of the same words costs no query."""
-        if self._last is not None and self._last[0] == text:
-            return self._last[1]
+        version = index_version()
+        if self._last is not None and self._last[:2] == (text, version):
+            return self._last[2]
         digest = hashlib.sha256(text.encode()).hexdigest()
-        key = MATCHES_CACHE_KEY.format(version=index_version(), digest=digest)
+        key = MATCHES_CACHE_KEY.format(version=version, digest=digest)
         matches = cache.get(key)
         if matches is None:
             matches = self._matches(text)
             cache.set(key, matches, MATCHES_TIMEOUT)
-        self._last = (text, matches)
+        self._last = (text, version, matches)
         return matches
 
     def _matches(self, text: str) -> list[Match]:
@@ -235,10 +237,26 @@ class DatabaseEngine:
 
     def suggest(self, prefix: str, *, limit: int = 8) -> list[Suggestion]:
         """Indicators whose code starts with the prefix ("3.4"), then titles completing the
-        words (Wagtail's autocomplete), entries in the current language first, each text once."""
+        words (Wagtail's autocomplete), entries in the current language first, each text once.
+        Kept per prefix and language until the index changes: the box asks at every
+        keystroke, and everyone types the same first letters."""
         text, _shortened = clean_text(prefix)
         if len(text) < MIN_SUGGEST_LENGTH or limit <= 0:
             return []
+        language = (get_language() or "").split("-")[0]
+        key = SUGGEST_CACHE_KEY.format(
+            version=index_version(),
+            language=language,
+            limit=limit,
+            digest=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        found = cache.get(key)
+        if found is None:
+            found = self._suggest(text, limit, language)
+            cache.set(key, found, MATCHES_TIMEOUT)
+        return found
+
+    def _suggest(self, text: str, limit: int, language: str) -> list[Suggestion]:
         fields = ("id", "kind", "title", "url", "language")
         candidates: list[GuidanceEntry] = []
         if CODE_PREFIX.fullmatch(text):
@@ -249,7 +267,6 @@ class DatabaseEngine:
         titles = self.backend.autocomplete(
             text, GuidanceEntry.objects.only(*fields), operator="and"
         )[: limit * 3]
-        language = (get_language() or "").split("-")[0]
         candidates += sorted(titles, key=lambda entry: entry.language != language)
         return list(islice(_unique_suggestions(candidates), limit))
 

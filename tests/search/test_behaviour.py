@@ -11,6 +11,7 @@ import pytest
 from django.http import QueryDict
 
 from search.engines.base import SORT_NEWEST, Query
+from search.models import GuidanceEntry
 from search.service import search_guidance
 from tests.search.conftest import keys
 
@@ -217,6 +218,26 @@ def test_an_indicator_code_suggests_that_indicator_first(engine, corpus):
     suggestions = engine.suggest("3.4")
     assert suggestions[0].text == "3.4 Measures to combat human trafficking and smuggling"
     assert (suggestions[0].url, suggestions[0].kind) == ("/i/3-4/", "indicator")
+
+
+def test_an_entry_indexed_later_is_suggested_and_found_at_once(engine, corpus):
+    """Suggestions and matches are cached per text (database engine) until the index
+    changes: an entry indexed after the first ask shows on the next."""
+    if engine.name != "database":
+        pytest.skip("the cache under test is the database engine's")
+    assert "Bordering regions compact" not in [s.text for s in engine.suggest("bord")]
+    assert engine.search(Query(text="compact")).total == 0
+    entry = GuidanceEntry.objects.create(
+        key="test.later:1",
+        kind="lesson",
+        title="Bordering regions compact",
+        body="A compact between bordering regions.",
+        url="/later/",
+        language="en",
+    )
+    engine.index_entries([entry])
+    assert "Bordering regions compact" in [s.text for s in engine.suggest("bord")]
+    assert engine.search(Query(text="compact")).total == 1
 
 
 def test_suggestions_are_limited(engine, corpus):

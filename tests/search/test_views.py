@@ -376,6 +376,11 @@ def test_odd_prefixes_never_break_suggestions(client, corpus, q):
     assert client.get(reverse("search_suggest"), {"q": q}).status_code == 200
 
 
-def test_suggestions_take_no_more_than_two_queries(client, corpus, django_assert_max_num_queries):
-    with django_assert_max_num_queries(2):
-        client.get(reverse("search_suggest"), {"q": "3.4"})
+def test_suggestions_take_few_queries_and_none_for_a_prefix_asked_before(
+    client, corpus, django_assert_max_num_queries, django_assert_num_queries
+):
+    # The index version (its cache key), the indicator codes, the titles.
+    with django_assert_max_num_queries(3):
+        first = client.get(reverse("search_suggest"), {"q": "3.4"}).json()
+    with django_assert_num_queries(0):
+        assert client.get(reverse("search_suggest"), {"q": "3.4"}).json() == first
