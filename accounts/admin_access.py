@@ -15,6 +15,8 @@ import logging
 
 from django.core.cache import cache
 
+from training_site.content_cache import remember
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "admin-access-version"
@@ -43,16 +45,9 @@ def staff_links(user) -> dict[str, bool]:
         return NO_LINKS
     try:
         key = _key(user.pk)
-        links = cache.get(key)
     except Exception:  # the cache does not answer: ask the database
         return _links(user)
-    if links is None:
-        links = _links(user)
-        try:
-            cache.set(key, links, TIMEOUT)
-        except Exception:
-            logger.warning("The cache did not answer: staff links not kept.", exc_info=True)
-    return links
+    return remember(key, lambda: _links(user), TIMEOUT)
 
 
 def can_access_admin(user) -> bool:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from framework_content.models import Indicator, IndicatorDomain
-from training_site.content_cache import cached_many, content_version
+from training_site.content_cache import cached_many, content_version, remember
 
 from . import answer_versions
 from .answers import is_answered
@@ -295,17 +295,7 @@ def learner_mastery(user) -> LearnerMastery:
     if tokens is None or version is None:
         return _learner_mastery(user)
     key = f"learner-mastery:{version}:{get_language()}:{user.pk}:{tokens[user.pk]}"
-    try:
-        report = cache.get(key)
-    except Exception:
-        return _learner_mastery(user)
-    if report is None:
-        report = _learner_mastery(user)
-        try:
-            cache.set(key, report, MASTERY_TIMEOUT)
-        except Exception:
-            logger.warning("The cache did not answer: mastery not kept.")
-    return report
+    return remember(key, lambda: _learner_mastery(user), MASTERY_TIMEOUT)
 
 
 def _learner_mastery(user) -> LearnerMastery:

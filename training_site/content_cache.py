@@ -116,10 +116,16 @@ def cached(
     version = content_version()
     if version is None:
         return build()
-    key = _key(version, name, parts)
+    return remember(_key(version, name, parts), build, timeout, keep_none=keep_none)
+
+
+def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool = True) -> T:
+    """`build()`, kept under `key` for `timeout` seconds; built every time while the cache
+    does not answer. The key must change when what `build` reads changes (a version in it)."""
     try:
         value = cache.get(key, _MISSING)
     except Exception:
+        logger.warning("The cache did not answer: building %s.", key, exc_info=True)
         return build()
     if value is _MISSING:
         value = build()

@@ -29,6 +29,8 @@ from django.db.models import Count, Max
 from django.utils.translation import get_language
 from wagtail.search.backends import get_search_backend
 
+from training_site.content_cache import remember
+
 from ..facets import Match, facet_page, normalise_facets
 from ..models import EntryKind, GuidanceEntry
 from ..query import clean_text
@@ -186,10 +188,7 @@ class DatabaseEngine:
             return self._last[2]
         digest = hashlib.sha256(text.encode()).hexdigest()
         key = MATCHES_CACHE_KEY.format(version=version, digest=digest)
-        matches = cache.get(key)
-        if matches is None:
-            matches = self._matches(text)
-            cache.set(key, matches, MATCHES_TIMEOUT)
+        matches = remember(key, lambda: self._matches(text), MATCHES_TIMEOUT)
         self._last = (text, version, matches)
         return matches
 
@@ -250,11 +249,7 @@ class DatabaseEngine:
             limit=limit,
             digest=hashlib.sha256(text.encode()).hexdigest(),
         )
-        found = cache.get(key)
-        if found is None:
-            found = self._suggest(text, limit, language)
-            cache.set(key, found, MATCHES_TIMEOUT)
-        return found
+        return remember(key, lambda: self._suggest(text, limit, language), MATCHES_TIMEOUT)
 
     def _suggest(self, text: str, limit: int, language: str) -> list[Suggestion]:
         fields = ("id", "kind", "title", "url", "language")
