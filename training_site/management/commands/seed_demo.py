@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Create the demo content and the demo accounts (idempotent). Refused in production."
 
     def handle(self, *args, **options):
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if (settings.SETTINGS_MODULE or "").endswith(".production"):
             raise CommandError("seed_demo refuses to run with production settings.")
         call_command("load_framework", verbosity=0)
         from case_studies.demo import load_demo_case_studies
