@@ -13,8 +13,9 @@ Run from the project root (`make bench` does, with BENCH_ARGS):
    it, but only a database this script created (marked with a comment) or an empty one.
 2. Build: `migrate`, then `bench_data --scale S --manifest var/bench/<engine>/<size>-manifest.json`.
 3. Query counts: `bench_queries` for each size.
-4. Serve the default size (or the last of --sizes) with gunicorn (sync workers, no access
-   log) on 127.0.0.1, after collectstatic; /healthz must answer 200 within 60 s.
+4. Serve the default size (or the last of --sizes) with gunicorn (sync workers, or gthread
+   with --worker-threads N; no access log) on 127.0.0.1, after collectstatic; /healthz must
+   answer 200 within 60 s.
 5. Load with wrk and bench/wrk_requests.lua: the floor (the constant page /bench/floor/,
    --duration after --warmup), then, for every page, an adjacent floor run (--floor-duration,
    after a warm-up of 1 s, none with --warmup 0) followed by the page itself (--duration after
@@ -130,7 +131,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker: 1, sync workers (the default); more, gthread",
+    )
     parser.add_argument("--port", type=int, default=8765, help="gunicorn's port (8765)")
     parser.add_argument("--pages", default="", help="comma-separated subset (default: all)")
     parser.add_argument(
@@ -180,6 +187,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--connections must be at least --threads (and --threads at least 1)")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.worker_threads < 1:
+        parser.error("--worker-threads must be at least 1")
     return args
 
 
@@ -336,8 +345,11 @@ def free_port(port: int) -> None:
 class Server:
     """gunicorn, in its own process group; stop() ends the whole group."""
 
-    def __init__(self, env: dict[str, str], port: int, workers: int, log_path: Path):
+    def __init__(
+        self, env: dict[str, str], port: int, workers: int, log_path: Path, threads: int = 1
+    ):
         self.env, self.port, self.workers, self.log_path = env, port, workers, log_path
+        self.threads = threads
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -350,13 +362,18 @@ class Server:
             "--workers",
             str(self.workers),
             "--worker-class",
-            "sync",
+            "sync" if self.threads == 1 else "gthread",
+            "--threads",
+            str(self.threads),
             "--bind",
             f"127.0.0.1:{self.port}",
         ]  # no --access-logfile: gunicorn then writes no access log
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log_file = (ROOT / self.log_path).open("wb")
-        log(f"$ gunicorn --workers {self.workers} --bind 127.0.0.1:{self.port}")
+        log(
+            f"$ gunicorn --workers {self.workers} --threads {self.threads} "
+            f"--bind 127.0.0.1:{self.port}"
+        )
         log(f"  (its log: {self.log_path})")
         self.process = subprocess.Popen(
             command,
@@ -842,7 +859,13 @@ def summary_lines(report: dict) -> list[str]:
         f"{memory['max_worker_rss_mb']:.1f} MB (per worker: {per_worker or '–'})",
         f"{report['machine']['engine']}"
         + (f" {report['machine']['postgresql']}" if report["machine"].get("postgresql") else "")
-        + f", load on size {s['served_size']}; {s['workers']} gunicorn sync workers, wrk "
+        + f", load on size {s['served_size']}; {s['workers']} gunicorn "
+        + (
+            "sync workers"
+            if s.get("worker_threads", 1) == 1
+            else f"gthread workers x {s['worker_threads']} threads"
+        )
+        + ", wrk "
         f"{s['threads']} threads x {s['connections']} connections, {s['duration']} s per page "
         f"({s['warmup']} s warm-up)"
         + (f", {repeats} repeats (kept: the median run)" if repeats > 1 else "")
@@ -968,7 +991,9 @@ def run(args: argparse.Namespace) -> int:
     log("\n== collecting static files")
     manage(env, "collectstatic", "--no-input", "-v", "0")
 
-    server = Server(env, args.port, args.workers, args.var_dir / "gunicorn.log")
+    server = Server(
+        env, args.port, args.workers, args.var_dir / "gunicorn.log", threads=args.worker_threads
+    )
     sampler = MemorySampler(server)
     consumed = Consumed(ROOT / args.var_dir / f"{served}-consumed.json", ROOT / manifest_file)
     load = Load(args, wrk, sampler, consumed, filler=floor_requests[0])
@@ -1093,6 +1118,7 @@ def run(args: argparse.Namespace) -> int:
             "connections": args.connections,
             "threads": args.threads,
             "workers": args.workers,
+            "worker_threads": args.worker_threads,
             "worker_class": "sync",
             "wrk_timeout": WRK_TIMEOUT,
             "django_settings": args.settings,
