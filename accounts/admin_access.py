@@ -4,7 +4,7 @@ Every page's header links to the trainer workspace and the admin, and shows Wagt
 bar, for people allowed there; asking costs two permission queries per page for every
 signed-in learner. The answers are kept in the cache per user and forgotten when they could
 change: the user saved (active, superuser), their groups or permissions changed, or any
-group's permissions or any permission changed (a version bump). The admin and the trainer
+group's permissions or any permission changed (a new token for everyone). The admin and the trainer
 workspace still check permissions on every request: this only decides which links are
 drawn.
 """
@@ -15,7 +15,7 @@ import logging
 
 from django.core.cache import cache
 
-from training_site.content_cache import remember
+from training_site.content_cache import remember, renew, token
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,9 @@ VERSION_KEY = "admin-access-version"
 TIMEOUT = 60 * 60
 
 
-def _key(user_id: int) -> str:
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    return f"admin-access:{version}:{user_id}"
+def _key(user_id: int) -> str | None:
+    version = token(VERSION_KEY)  # renewed when any group's or permission changes
+    return None if version is None else f"admin-access:{version}:{user_id}"
 
 
 def _links(user) -> dict[str, bool]:
@@ -43,9 +43,8 @@ def staff_links(user) -> dict[str, bool]:
     """{"admin": may use the Wagtail admin, "trainer_workspace": may use /trainer/}."""
     if not getattr(user, "is_authenticated", False):
         return NO_LINKS
-    try:
-        key = _key(user.pk)
-    except Exception:  # the cache does not answer: ask the database
+    key = _key(user.pk)
+    if key is None:  # the cache does not answer: ask the database
         return _links(user)
     return remember(key, lambda: _links(user), TIMEOUT)
 
@@ -55,10 +54,12 @@ def can_access_admin(user) -> bool:
 
 
 def forget_everyone(**kwargs) -> None:
+    renew(VERSION_KEY)
+
+
+def _forget(user_ids) -> None:
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+        cache.delete_many([key for key in map(_key, user_ids) if key is not None])
     except Exception:
         logger.exception("The cache did not answer: staff links may be stale.")
 
@@ -66,19 +67,12 @@ def forget_everyone(**kwargs) -> None:
 def forget_user(sender, instance=None, **kwargs) -> None:
     """post_save of a user, or m2m_changed of user.groups (from either side)."""
     if kwargs.get("reverse"):  # group.user_set changed: pk_set holds user ids
-        try:
-            for user_id in kwargs.get("pk_set") or ():
-                cache.delete(_key(user_id))
-        except Exception:
-            logger.exception("The cache did not answer: staff links may be stale.")
         if kwargs.get("action") in ("pre_clear", "post_clear"):
-            forget_everyone()
-        return
-    if instance is not None and instance.pk is not None:
-        try:
-            cache.delete(_key(instance.pk))
-        except Exception:
-            logger.exception("The cache did not answer: staff links may be stale.")
+            forget_everyone()  # which users: not said
+        else:
+            _forget(kwargs.get("pk_set") or ())
+    elif instance is not None and instance.pk is not None:
+        _forget([instance.pk])
 
 
 def connect() -> None:

@@ -670,11 +670,14 @@ def cohort_mastery(
     cohort: Cohort, *, trainees: int, quiz_ids: Iterable[int] | None = None
 ) -> CohortMastery:
     """The cohort's mastery per indicator and domain, from the answers its trainees gave in
-    the given quizzes (the course's). Three queries whatever the size."""
+    the given quizzes (the course's). Each trainee's report is cached until they finish an
+    attempt (quizzes.reports.mastery_by_user): the members, the indicators, and two more for
+    the trainees not cached; whatever the size."""
     quiz_ids = list(quiz_ids) if quiz_ids is not None else None
     if quiz_ids == []:
         return CohortMastery(trainees=trainees)
-    by_user = reports.mastery_by_user(_members(cohort), quiz_ids=quiz_ids)
+    members = _members(cohort).values_list("user_id", flat=True)
+    by_user = reports.mastery_by_user(list(members), quiz_ids=quiz_ids)
     indicators_pooled, domains_pooled = pool_mastery(by_user, trainees=trainees)
     if not indicators_pooled:
         return CohortMastery(trainees=trainees)

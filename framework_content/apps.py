@@ -6,9 +6,7 @@ class FrameworkContentConfig(AppConfig):
     verbose_name = "MIGOF knowledge base"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from training_site.content_cache import content_changed, register_content_models
+        from training_site.content_cache import register_content_models
 
         from .models import (
             DomainElementLink,
@@ -19,8 +17,10 @@ class FrameworkContentConfig(AppConfig):
             ResponseLevel,
         )
 
-        # Pages cache what they show of these snippets (training_site.content_cache).
-        snippets = (
+        # Pages cache what they show of these snippets: saving or deleting one makes the
+        # cached content stale (training_site.content_cache, whose receiver hears every
+        # model's post_save and post_delete).
+        register_content_models(
             Indicator,
             IndicatorDomain,
             IndicatorFramework,
@@ -28,11 +28,3 @@ class FrameworkContentConfig(AppConfig):
             DomainElementLink,
             ResponseLevel,
         )
-        register_content_models(*snippets)
-        for model in snippets:
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    content_changed,
-                    sender=model,
-                    dispatch_uid=f"content-{model.__name__}-{id(signal)}",
-                )

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KT
@@ -29,7 +27,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from framework_content.models import Indicator, IndicatorDomain
-from training_site.content_cache import cached_many, content_version, remember
+from training_site.content_cache import cached_many, content_version, remember, remember_many
 
 from . import answer_versions
 from .answers import is_answered
@@ -65,8 +63,6 @@ STUDY_RELATIONS = (
     ("lessons", gettext_lazy("Lessons")),
     ("case_studies", gettext_lazy("Case studies")),
 )
-
-logger = logging.getLogger(__name__)
 
 
 # --- a learner's mastery ------------------------------------------------------------------
@@ -189,7 +185,7 @@ def _graded_answers(user) -> list[GradedAnswer]:
 
 
 def mastery_by_user(
-    user_ids: Iterable[int] | QuerySet, *, quiz_ids: Iterable[int] | None = None
+    user_ids: Iterable[int], *, quiz_ids: Iterable[int] | None = None
 ) -> dict[int, MasteryReport]:
     """Each user's mastery by indicator and domain, by the rules of `quizzes.mastery`
     (the learner dashboard's figures), for many users: each user's report is cached under
@@ -197,37 +193,23 @@ def mastery_by_user(
     users not cached cost two queries, their graded answers and the domains of the
     indicators those answers are tagged with.
 
-    `user_ids`: ids, or a queryset of ids (``values("user_id")``), read in one query.
     `quiz_ids`: when given, only answers in attempts at these quizzes count.
     Users without a graded answer are left out of the result.
     """
-    if isinstance(user_ids, QuerySet):
-        user_ids = [next(iter(row.values())) if isinstance(row, dict) else row for row in user_ids]
     user_ids = list(dict.fromkeys(user_ids))
     quiz_ids = sorted(set(quiz_ids)) if quiz_ids is not None else None
-    tokens = answer_versions.tokens(user_ids) if user_ids else None
+    tokens = answer_versions.answer_tokens(user_ids)
     version = content_version()  # the indicators' domains are content
-    if tokens is None or version is None:
-        return _mastery_by_user(user_ids, quiz_ids)
+    if not user_ids or tokens is None or version is None:
+        return _mastery_by_user(user_ids, quiz_ids) if user_ids else {}
     scope = "all" if quiz_ids is None else hashlib.sha256(repr(quiz_ids).encode()).hexdigest()
-    keys = {u: f"mastery:{version}:{scope}:{u}:{tokens[u]}" for u in user_ids}
-    try:
-        found = cache.get_many(list(keys.values()))
-    except Exception:
-        found = {}
-    reports = {u: found[keys[u]] for u in user_ids if keys[u] in found}
-    missing = [u for u in user_ids if u not in reports]
-    if missing:
-        computed = _mastery_by_user(missing, quiz_ids)
-        try:
-            cache.set_many({keys[u]: computed.get(u, NO_ANSWERS) for u in missing}, MASTERY_TIMEOUT)
-        except Exception:
-            logger.warning("The cache did not answer: mastery reports not kept.")
-        reports.update(computed)
-    return {u: report for u, report in reports.items() if report != NO_ANSWERS}
+    return remember_many(
+        {u: f"mastery:{version}:{scope}:{u}:{tokens[u]}" for u in user_ids},
+        lambda missing: _mastery_by_user(missing, quiz_ids),
+        MASTERY_TIMEOUT,
+    )
 
 
-NO_ANSWERS = "no-graded-answers"  # cached for a learner with nothing graded yet
 MASTERY_TIMEOUT = 24 * 60 * 60
 
 
@@ -290,7 +272,7 @@ def learner_mastery(user) -> LearnerMastery:
     """The learner's mastery of each indicator and domain, and study material for the weak
     indicators: cached until they finish another attempt or the content changes; else at
     most 6 queries, whatever the number of attempts or indicators."""
-    tokens = answer_versions.tokens([user.pk])
+    tokens = answer_versions.answer_tokens([user.pk])
     version = content_version()
     if tokens is None or version is None:
         return _learner_mastery(user)

@@ -1,27 +1,34 @@
 """Caching what every visitor is shown alike, until the content changes.
 
-One version number for the whole site's content, bumped whenever a page, a site or a page's
-view restriction is saved, moved, published, unpublished or deleted (and again when that
-transaction commits, so a request that rebuilt an entry from the old rows in between cannot
-keep it). Every cached entry's key carries the version: a change makes every entry stale at
-once, and stale entries simply expire. Nothing here holds anything about a user.
+One token for the whole site's content, renewed whenever a page, a site, a page's view
+restriction or a registered snippet is saved, moved, published, unpublished or deleted (and
+again when that transaction commits, so a request that rebuilt an entry from the old rows
+in between cannot keep it). Every cached entry's key carries the token: a change makes every
+entry stale at once, and stale entries simply expire. Nothing here holds anything about a
+user.
+
+Tokens are random and never reused (`token`, `renew`): a token evicted from the cache gets
+a new one, so entries written under the old one can never be read again. Other versioned
+caches use them too (staff links per user, mastery reports per learner).
 
 Used for the header links, the page a URL leads to (training_site.routing), course
 outlines (courses.selectors), breadcrumbs, indicator tags and study links. The cache is the
 default cache: Redis in production, shared by every worker, so a publish in the admin is
 seen by all of them at once. When the cache does not answer, everything is built from the
-database as if nothing were cached (logged once per request path), never an error.
+database as if nothing were cached (logged), never an error.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 
 logger = logging.getLogger(__name__)
@@ -42,7 +49,7 @@ def register_content_models(*models: type) -> None:
     _content_models.extend(m for m in models if m not in _content_models)
 
 
-# The version read once per request (reset by the request signals, and by a bump).
+# The content token read once per request (reset by the request signals, and by a change).
 _request_memo = threading.local()
 
 
@@ -50,17 +57,46 @@ def forget_request_memo(**kwargs) -> None:
     _request_memo.version = None
 
 
-def _bump() -> None:
-    forget_request_memo()
+# --- tokens ---------------------------------------------------------------------------------
+
+
+def tokens(keys: Iterable[str]) -> dict[str, str] | None:
+    """The token kept under each key (a new one where there is none), or None when the cache
+    does not answer (then nothing is cached: callers build from the database)."""
+    keys = list(dict.fromkeys(keys))
     try:
-        try:
-            cache.incr(CONTENT_VERSION_KEY)
-        except ValueError:  # not set yet (or evicted)
-            cache.set(CONTENT_VERSION_KEY, 1, None)
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                new = uuid.uuid4().hex
+                # add: if another request set one meanwhile, theirs is the token.
+                found[key] = new if cache.add(key, new, None) else (cache.get(key) or new)
     except Exception:
-        # Unreachable: entries written before it went away must not be read when it comes
-        # back (Redis keeps nothing on disk here, but a persistent one might).
-        logger.exception("The cache did not answer: cached content may be stale.")
+        logger.warning("The cache did not answer: building from the database.", exc_info=True)
+        return None
+    return {key: found[key] for key in keys}
+
+
+def token(key: str) -> str | None:
+    found = tokens([key])
+    return None if found is None else found[key]
+
+
+def renew(key: str) -> None:
+    """A new token under `key`: whatever was kept under the old one is never read again."""
+    try:
+        cache.set(key, uuid.uuid4().hex, None)
+    except Exception:
+        # Unreachable: nothing is read from it while it is down; entries expire.
+        logger.exception("The cache did not answer: %s not renewed.", key)
+
+
+# --- the content token -------------------------------------------------------------------
+
+
+def _content_changed_now() -> None:
+    forget_request_memo()
+    renew(CONTENT_VERSION_KEY)
 
 
 def content_changed(**kwargs) -> None:
@@ -68,28 +104,23 @@ def content_changed(**kwargs) -> None:
     instance = kwargs.get("instance")
     if instance is not None and not isinstance(instance, tuple(_content_models)):
         return
-    _bump()
-    transaction.on_commit(_bump)
+    _content_changed_now()
+    transaction.on_commit(_content_changed_now)
 
 
-def content_version() -> int | None:
-    """The current version, or None when the cache does not answer (then nothing is
-    cached: callers build from the database)."""
+def content_version() -> str | None:
+    """The current content token, or None when the cache does not answer."""
     version = getattr(_request_memo, "version", None)
     if version is not None:
         return version
-    try:
-        version = cache.get_or_set(CONTENT_VERSION_KEY, 1, None)
-    except Exception:
-        logger.warning("The cache did not answer: building from the database.", exc_info=True)
-        return None
-    if getattr(_request_memo, "active", False):
+    version = token(CONTENT_VERSION_KEY)
+    if version is not None and getattr(_request_memo, "active", False):
         _request_memo.version = version
     return version
 
 
 def request_started(**kwargs) -> None:
-    """Signal receiver: read the version at most once in this request."""
+    """Signal receiver: read the content token at most once in this request."""
     _request_memo.version = None
     _request_memo.active = True
 
@@ -99,8 +130,13 @@ def request_finished(**kwargs) -> None:
     _request_memo.active = False
 
 
-def _key(version: int, name: str, parts: Iterable[object]) -> str:
-    return ":".join(["content", str(version), name, *map(str, parts)])
+def content_key(name: str, *parts: object) -> str | None:
+    """The cache key of `name` and `parts` under the current content token (None when the
+    cache does not answer)."""
+    version = content_version()
+    if version is None:
+        return None
+    return ":".join(["content", version, name, *map(str, parts)])
 
 
 def cached(
@@ -113,15 +149,15 @@ def cached(
     """`build()`, kept under `name` and `parts` until the content changes. With
     keep_none=False a None (say, nothing found for a URL's slugs) is not kept: random URLs
     must not fill the cache."""
-    version = content_version()
-    if version is None:
+    key = content_key(name, *parts)
+    if key is None:
         return build()
-    return remember(_key(version, name, parts), build, timeout, keep_none=keep_none)
+    return remember(key, build, timeout, keep_none=keep_none)
 
 
 def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool = True) -> T:
     """`build()`, kept under `key` for `timeout` seconds; built every time while the cache
-    does not answer. The key must change when what `build` reads changes (a version in it)."""
+    does not answer. The key must change when what `build` reads changes (a token in it)."""
     try:
         value = cache.get(key, _MISSING)
     except Exception:
@@ -134,6 +170,27 @@ def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool 
     return value
 
 
+_ABSENT = "content-cache:absent"  # kept for an id `build` had nothing for
+
+
+def remember_many(
+    keys: Mapping[K, str], build: Callable[[list[K]], Mapping[K, T]], timeout: int
+) -> dict[K, T]:
+    """For each id, the value kept under its key; `build(missing ids)` for the others, in
+    one call. Ids `build` leaves out are remembered as such and left out of the result."""
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        found = {}
+    values = {i: found[key] for i, key in keys.items() if key in found}
+    missing = [i for i in keys if i not in values]
+    if missing:
+        built = build(missing)
+        _quietly(cache.set_many, {keys[i]: built.get(i, _ABSENT) for i in missing}, timeout)
+        values.update(built)
+    return {i: value for i, value in values.items() if value != _ABSENT}
+
+
 def _quietly(operation, *args) -> None:
     try:
         operation(*args)
@@ -144,23 +201,14 @@ def _quietly(operation, *args) -> None:
 def cached_many(
     name: str, ids: Iterable[K], build: Callable[[list[K]], Mapping[K, T]], timeout: int = TIMEOUT
 ) -> dict[K, T]:
-    """`build(missing ids)` for the ids not cached yet, one cache round trip for the rest."""
+    """`build(missing ids)` for the ids not cached yet, one cache round trip for the rest,
+    until the content changes."""
     ids = list(dict.fromkeys(ids))
-    version = content_version()
-    if version is None:
-        return dict(build(ids)) if ids else {}
-    keys = {i: _key(version, name, [i]) for i in ids}
-    try:
-        found = cache.get_many(list(keys.values()))
-    except Exception:
-        found = {}
-    result = {i: found[keys[i]] for i in ids if keys[i] in found}
-    missing = [i for i in ids if i not in result]
-    if missing:
-        built = build(missing)
-        _quietly(cache.set_many, {keys[i]: built[i] for i in missing if i in built}, timeout)
-        result.update(built)
-    return result
+    if not ids:
+        return {}
+    if content_version() is None:
+        return dict(build(ids))
+    return remember_many({i: content_key(name, i) for i in ids}, build, timeout)
 
 
 def cached_for_page(request, page, name: str, build: Callable[[], T]) -> T:
@@ -168,6 +216,4 @@ def cached_for_page(request, page, name: str, build: Callable[[], T]) -> T:
     changes; built afresh in a preview (the draft must show as edited)."""
     if page.pk is None or getattr(request, "is_preview", False):
         return build()
-    from django.utils.translation import get_language
-
     return cached(name, page.pk, get_language(), build=build)

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from .content_cache import TIMEOUT, _quietly, content_version
+from .content_cache import TIMEOUT, content_key, remember
 
 _MISSING = object()
 
@@ -32,33 +32,24 @@ def _host_port(request) -> str:
     return f"{split_domain_port(request._get_raw_host())[0]}:{request.get_port()}"
 
 
-def _key(request, components: list[str]) -> str | None:
-    version = content_version()
-    if version is None:
-        return None  # the cache does not answer: Wagtail routes as usual
-    path = "/".join(components)
-    return f"content:{version}:route:{_host_port(request)}:{get_language()}:{path}"
-
-
 def prime_site(request, *, fill: bool) -> None:
     """Wagtail's per-request site (Site.find_for_request) from the content cache; on a
     miss, looked up and kept only if `fill` (Wagtail's serve view needs the site anyway;
     other views may never ask for it)."""
     if hasattr(request, "_wagtail_site"):
         return
-    version = content_version()
-    if version is None:
+    key = content_key("site", _host_port(request))
+    if key is None:
         return
-    key = f"content:{version}:site:{_host_port(request)}"
+    if fill:
+        request._wagtail_site = remember(key, lambda: Site._find_for_request(request), TIMEOUT)
+        return
     try:
         site = cache.get(key, _MISSING)
     except Exception:
         return
     if site is not _MISSING:
         request._wagtail_site = site
-    elif fill:
-        request._wagtail_site = Site._find_for_request(request)
-        _quietly(cache.set, key, request._wagtail_site, TIMEOUT)
 
 
 def _locate(request, path: str, components: list[str]) -> tuple | None:
@@ -73,22 +64,16 @@ def _locate(request, path: str, components: list[str]) -> tuple | None:
 
 
 def prime_route(request, path: str) -> None:
-    """Set Wagtail's per-request route (and site) from the cache, or fill the cache."""
+    """Set Wagtail's per-request route from the cache, or fill the cache."""
     if hasattr(request, "_wagtail_route_for_request"):
         return
     components = [component for component in path.split("/") if component]
-    key = _key(request, components)
+    key = content_key("route", _host_port(request), get_language(), "/".join(components))
     if key is None:
-        return
-    try:
-        entry = cache.get(key)
-    except Exception:
-        return
-    if entry is None:
-        entry = _locate(request, path, components)
-        if entry is not None:
-            _quietly(cache.set, key, entry, TIMEOUT)
-        return  # Wagtail's routing has run and left its answer on the request
+        return  # the cache does not answer: Wagtail routes as usual
+    entry = remember(key, lambda: _locate(request, path, components), TIMEOUT, keep_none=False)
+    if entry is None or hasattr(request, "_wagtail_route_for_request"):
+        return  # a miss: Wagtail's routing ran in _locate and left its answer on the request
     label, page_id = entry
     page = apps.get_model(label)._default_manager.filter(pk=page_id).first()
     if page is None:

@@ -117,15 +117,41 @@ def test_the_trainer_link_follows_a_role_change_at_once(client, course_index, dj
     assert "Trainer workspace" not in client.get(home).content.decode()
 
 
-def test_a_sub_route_is_not_remembered(client, course_index):
-    """Any number resolves under /attempt/<id>/: those URLs must not fill the cache."""
+def test_sub_routes_and_404s_are_not_remembered(client, course_index):
+    """Any number resolves under a quiz's /attempts/<id>/, and any path can be asked for:
+    neither may fill the cache. Only the page's own URL is kept."""
     from django.core.cache import cache
 
-    lesson = make_small_course(course_index).all_lessons[0]
-    client.get(lesson.url)
-    client.get(lesson.url + "no-such-child/")
+    from tests.quizzes.builders import make_question, make_quiz
+
+    small = make_small_course(course_index)
+    quiz = make_quiz(small.modules[0], [make_question()])
+    assert client.get(quiz.url).status_code == 200
+    for n in (1, 2, 3):
+        client.get(f"{quiz.url}attempts/{n}/")  # a sub-route (refused: not signed in)
+    assert client.get(quiz.url + "no-such-child/").status_code == 404
     keys = [k for k in cache._cache if ":route:" in k]  # locmem's own store
-    assert len(keys) == 1 and keys[0].endswith(lesson.url.strip("/")), keys
+    assert len(keys) == 1 and keys[0].endswith(quiz.url.strip("/")), keys
+
+
+def test_an_evicted_content_token_never_brings_back_old_entries(client, course_index):
+    """If the cache drops the content token, the next one is new: entries kept under an
+    older token (here a lesson's breadcrumbs, before a rename) are never read again."""
+    from django.core.cache import cache
+
+    from training_site.content_cache import CONTENT_VERSION_KEY
+
+    small = make_small_course(course_index)
+    lesson = small.all_lessons[0]
+    cache.clear()
+    assert "Evidence A" in client.get(lesson.url).content.decode()  # kept under token 1
+    module = small.modules[0]
+    module.title = "Renamed module"
+    module.save_revision().publish()  # token 2
+    assert "Renamed module" in client.get(lesson.url).content.decode()
+    cache.delete(CONTENT_VERSION_KEY)  # evicted: a counter would start again at token 1
+    html = client.get(lesson.url).content.decode()
+    assert "Renamed module" in html and "Evidence A<" not in html
 
 
 def test_the_content_cache_builds_from_the_database_when_the_cache_is_down(settings, rf):
