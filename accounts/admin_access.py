@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 
 from django.core.cache import cache
+from django.db import transaction
 
 from training_site.content_cache import remember, renew, token
 
@@ -54,14 +55,22 @@ def can_access_admin(user) -> bool:
 
 
 def forget_everyone(**kwargs) -> None:
+    # Now, and again after commit: a request between the two must not keep the old answer.
     renew(VERSION_KEY)
+    transaction.on_commit(lambda: renew(VERSION_KEY))
 
 
 def _forget(user_ids) -> None:
-    try:
-        cache.delete_many([key for key in map(_key, user_ids) if key is not None])
-    except Exception:
-        logger.exception("The cache did not answer: staff links may be stale.")
+    user_ids = list(user_ids)
+
+    def forget() -> None:
+        try:
+            cache.delete_many([key for key in map(_key, user_ids) if key is not None])
+        except Exception:
+            logger.exception("The cache did not answer: staff links may be stale.")
+
+    forget()  # now, and again after commit (as forget_everyone)
+    transaction.on_commit(forget)
 
 
 def forget_user(sender, instance=None, **kwargs) -> None:
