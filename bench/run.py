@@ -974,8 +974,13 @@ def run(args: argparse.Namespace) -> int:
     wrk = Wrk(args, args.var_dir / "wrk")
     (ROOT / args.var_dir).mkdir(parents=True, exist_ok=True)
 
-    sizes, queries = build_and_count(args, databases)
     served = "default" if "default" in args.sizes else args.sizes[-1]
+    env = bench_env(args.settings, databases.url(served))
+    # Before the query counts too: pages render {% static %} from the manifest storage.
+    log("\n== collecting static files")
+    manage(env, "collectstatic", "--no-input", "-v", "0")
+
+    sizes, queries = build_and_count(args, databases)
     manifest_file = args.manifest or manifest_path(args, served)
     manifest = json.loads((ROOT / manifest_file).read_text())
     pages = manifest["pages"]
@@ -986,10 +991,6 @@ def run(args: argparse.Namespace) -> int:
             raise BenchError(f"--pages: not in the manifest: {', '.join(missing)}")
         pages = [p for p in pages if p["name"] in args.pages]
     floor_requests = manifest["floor"]["requests"]
-
-    env = bench_env(args.settings, databases.url(served))
-    log("\n== collecting static files")
-    manage(env, "collectstatic", "--no-input", "-v", "0")
 
     server = Server(
         env, args.port, args.workers, args.var_dir / "gunicorn.log", threads=args.worker_threads
