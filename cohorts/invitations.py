@@ -49,6 +49,7 @@ from accounts.choices import Role
 from courses import services
 from courses.choices import EnrolmentSource
 from courses.models import Enrolment
+from courses.progress_versions import progress_changed_many
 
 from .models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Cohort, Membership, MembershipSource
 
@@ -486,6 +487,7 @@ def _enrol_for_cohort(user_ids: Iterable[int], course_id: int, now: datetime) ->
         Enrolment.objects.filter(
             course_id=course_id, user_id__in=chunk, left_at__isnull=False
         ).update(left_at=None)
+    progress_changed_many(user_ids)  # one cache round trip (and again after commit)
 
 
 @transaction.atomic
@@ -642,6 +644,8 @@ def join_cohort(*, cohort: Cohort, user, now: datetime) -> tuple[Membership, boo
                 )
         except IntegrityError:  # the same person, twice at once
             membership = Membership.objects.get(cohort=cohort, user=user)
+    if created:
+        progress_changed_many([user.pk])  # their trainer's cohort page shows them now
     services.enrol(
         user=user,
         course=cohort.course,

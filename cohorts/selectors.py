@@ -10,13 +10,18 @@ plain functions over the records read.
 - `cohort_mastery`: the cohort's mastery per indicator and domain, pooled over its trainees
   from each trainee's mastery (`quizzes.mastery` rules, the course's quizzes only).
 - `quiz_rows`: each quiz of the course over the cohort's trainees (from the matrix).
-- `cohort_page`: all of the above for the cohort page, in one call.
+- `cohort_page`: all of the above for the cohort page, in one call. What it shows of the
+  trainees' progress is kept in the cache (`kept_matrix`) under each trainee's progress and
+  answers tokens (courses.progress_versions, quizzes.answer_versions), the content token, the
+  cohort's course and its members; the trainees' names and whatever depends on today's date
+  are read and worked out on each view.
 - `cohort_quiz_statistics`: one quiz's item analysis over the cohort's trainees.
 - `matrix_export_tables`: the matrix and the mastery as `tables.Table`s for CSV/XLSX.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -30,14 +35,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from courses import progress_versions
 from courses.models import Enrolment, ItemProgress
 from courses.progress import CourseOutline, Fraction, ModuleOutline, course_progress
 from courses.selectors import outline_for
 from framework_content.models import Indicator, IndicatorDomain
-from quizzes import reports
+from quizzes import answer_versions, reports
 from quizzes.choices import AttemptState
 from quizzes.mastery import Level, MasteryReport
 from quizzes.models import Attempt, QuizPage
+from training_site.content_cache import content_key, remember, remember_many, tokens
 
 from . import followup
 from .models import Cohort, Membership
@@ -247,36 +254,72 @@ def _quiz_refs(outline: CourseOutline, quiz_ids: set[int]) -> tuple[QuizRef, ...
     return tuple(refs)
 
 
-def progress_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
-    """Every trainee of the cohort × every module of its course, in name order.
+@dataclass(frozen=True)
+class TraineeFacts:
+    """What the database holds of one trainee in one course: their enrolment, the items
+    they completed, their last activity, and each quiz's attempts (quiz id → best finished
+    percent, finished attempts passed, attempts, finished attempts). The cohort page keeps
+    these per trainee under their tokens: when one trainee changes, the others are not read
+    again."""
 
-    Nine queries whatever the size: the outline (three), the trainees, their enrolments,
-    their item progress, their attempts (grouped), which items are quizzes.
-    """
-    now = now or timezone.now()
-    outline = outline_for(cohort.course_id)
-    item_ids = [item.id for item in outline.items]
-    members = list(
+    enrolment: Enrolment | None
+    completed: frozenset[int]
+    last_activity: datetime | None
+    scores: Mapping[int, tuple[Decimal | None, int, int, int]]
+
+
+@dataclass(frozen=True)
+class TraineeRecord:
+    """What one trainee has done in the course, whatever the date: items done per module,
+    quiz scores, last activity. The cohort page keeps these in the cache; the flags that
+    depend on the date (behind, inactive) are worked out on each view (`_matrix`)."""
+
+    enrolment: Enrolment | None
+    progress: Fraction
+    cells: tuple[Cell, ...]
+    last_activity: datetime | None
+    complete: bool  # the course is complete (recorded, or every item done)
+
+
+def _trainees(cohort: Cohort) -> list[Membership]:
+    """The cohort's memberships with their users, in name order (one query)."""
+    return list(
         Membership.objects.filter(cohort=cohort)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
+
+
+def _quiz_ids(item_ids: list[int]) -> set[int]:
+    if not item_ids:
+        return set()
+    return set(QuizPage.objects.filter(pk__in=item_ids).values_list("pk", flat=True))
+
+
+def _facts(
+    cohort: Cohort, item_ids: list[int], user_ids: list[int], *, every_member: bool = True
+) -> dict[int, TraineeFacts]:
+    """Each of these trainees' facts in the cohort's course (one for each), in three queries
+    whatever the size: their enrolments, their item progress, their attempts (grouped).
+    `every_member`: the ids are all the cohort's trainees (the queries then name the cohort,
+    not a list of ids)."""
+    users = _members(cohort) if every_member else list(user_ids)
     enrolments = {
         e.user_id: e
-        for e in Enrolment.objects.filter(course_id=cohort.course_id, user_id__in=_members(cohort))
+        for e in Enrolment.objects.filter(course_id=cohort.course_id, user_id__in=users)
     }
     completed: dict[int, set[int]] = defaultdict(set)
     last_seen: dict[int, datetime | None] = {}
     for user_id, page_id, started_at, completed_at in ItemProgress.objects.filter(
-        user_id__in=_members(cohort), page_id__in=item_ids
+        user_id__in=users, page_id__in=item_ids
     ).values_list("user_id", "page_id", "started_at", "completed_at"):
         if completed_at is not None:
             completed[user_id].add(page_id)
         last_seen[user_id] = _latest(last_seen.get(user_id), started_at, completed_at)
     finished = Q(state=AttemptState.FINISHED)
-    scores: dict[tuple[int, int], dict] = {}
+    scores: dict[int, dict[int, tuple]] = defaultdict(dict)
     for row in (
-        Attempt.objects.filter(user_id__in=_members(cohort), quiz_id__in=item_ids)
+        Attempt.objects.filter(user_id__in=users, quiz_id__in=item_ids)
         .values("user_id", "quiz_id")
         .annotate(
             best=Max("percent", filter=finished),
@@ -290,70 +333,124 @@ def progress_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
         )
         .order_by()
     ):
-        scores[(row["user_id"], row["quiz_id"])] = row
+        scores[row["user_id"]][row["quiz_id"]] = (
+            _percent(row["best"]),
+            row["passes"],
+            row["attempts"],
+            row["finished"],
+        )
         last_seen[row["user_id"]] = _latest(
             last_seen.get(row["user_id"]), row["started"], row["saved"], row["finished_at"]
         )
-    quiz_ids = (
-        set(QuizPage.objects.filter(pk__in=item_ids).values_list("pk", flat=True))
-        if item_ids
-        else set()
-    )
+    return {
+        user_id: TraineeFacts(
+            enrolment=enrolments.get(user_id),
+            completed=frozenset(completed.get(user_id, ())),
+            last_activity=last_seen.get(user_id),  # joining is not activity; opening an item is
+            scores=dict(scores.get(user_id, {})),
+        )
+        for user_id in user_ids
+    }
+
+
+def _records(
+    outline: CourseOutline, quiz_ids: set[int], facts: Mapping[int, TraineeFacts]
+) -> dict[int, TraineeRecord]:
+    """Each trainee's record from their facts (pure)."""
+    module_items = [(module, {item.id for item in module.items}) for module in outline.modules]
+    # Equal cells and scores are one object (they are frozen): many trainees share them (not
+    # attempted, not started, all done), and what is kept in the cache shrinks with them.
+    shared: dict = {}
+    records = {}
+    for user_id, found in facts.items():
+        done = found.completed
+        cells = []
+        for module, ids in module_items:
+            quizzes = []
+            for item in module.items:
+                if item.id not in quiz_ids:
+                    continue
+                best, passes, attempts, finished = found.scores.get(item.id, (None, 0, 0, 0))
+                score = QuizScore(
+                    quiz_id=item.id,
+                    title=item.title,
+                    best_percent=best,
+                    passed=bool(passes),
+                    attempts=attempts,
+                    finished=finished,
+                )
+                quizzes.append(shared.setdefault(score, score))
+            key = (module.id, len(ids & done), tuple(quizzes))
+            cell = shared.get(key)
+            if cell is None:
+                cell = shared[key] = Cell(
+                    module=module,
+                    progress=Fraction(done=key[1], total=len(module.items)),
+                    quizzes=key[2],
+                )
+            cells.append(cell)
+        progress = course_progress(outline, done)
+        enrolment = found.enrolment
+        records[user_id] = TraineeRecord(
+            enrolment=enrolment,
+            progress=progress,
+            cells=tuple(cells),
+            last_activity=found.last_activity,
+            complete=bool(enrolment and enrolment.completed_at) or progress.complete,
+        )
+    return records
+
+
+def _matrix(
+    cohort: Cohort,
+    members: list[Membership],
+    outline: CourseOutline,
+    quizzes: tuple[QuizRef, ...],
+    records: Mapping[int, TraineeRecord],
+    now: datetime,
+) -> Matrix:
+    """The matrix of these members from their records (one for each), with the flags of
+    `now` (pure)."""
     today = timezone.localdate(now)  # the cohort's dates are calendar dates, here
     expected = followup.expected_percent(cohort.starts_on, cohort.ends_on, today)
     running = cohort.starts_on <= today <= cohort.ends_on
     rows = []
     for member in members:
-        done = completed[member.user_id]
-        enrolment = enrolments.get(member.user_id)
-        cells = []
-        for module in outline.modules:
-            quizzes = []
-            for item in module.items:
-                if item.id not in quiz_ids:
-                    continue
-                found = scores.get((member.user_id, item.id))
-                quizzes.append(
-                    QuizScore(
-                        quiz_id=item.id,
-                        title=item.title,
-                        best_percent=_percent(found["best"]) if found else None,
-                        passed=bool(found and found["passes"]),
-                        attempts=found["attempts"] if found else 0,
-                        finished=found["finished"] if found else 0,
-                    )
-                )
-            cells.append(
-                Cell(
-                    module=module,
-                    progress=Fraction(
-                        done=len({i.id for i in module.items} & done), total=len(module.items)
-                    ),
-                    quizzes=tuple(quizzes),
-                )
-            )
-        progress = course_progress(outline, done)
-        complete = bool(enrolment and enrolment.completed_at) or progress.complete
-        last = last_seen.get(member.user_id)  # joining is not activity; opening an item is
+        record = records[member.user_id]
+        complete = record.complete
         rows.append(
             Row(
                 membership=member,
-                enrolment=enrolment,
-                progress=progress,
-                cells=cells,
-                last_activity=last,
-                behind=followup.is_behind(progress.percent, complete, expected),
-                inactive=not complete and followup.is_inactive(last, now, running=running),
+                enrolment=record.enrolment,
+                progress=record.progress,
+                cells=list(record.cells),
+                last_activity=record.last_activity,
+                behind=followup.is_behind(record.progress.percent, complete, expected),
+                inactive=not complete
+                and followup.is_inactive(record.last_activity, now, running=running),
                 complete=complete,
             )
         )
     return Matrix(
-        cohort=cohort,
-        outline=outline,
-        expected_percent=expected,
-        rows=rows,
-        quizzes=_quiz_refs(outline, quiz_ids),
+        cohort=cohort, outline=outline, expected_percent=expected, rows=rows, quizzes=quizzes
     )
+
+
+def progress_matrix(cohort: Cohort, *, now: datetime | None = None) -> Matrix:
+    """Every trainee of the cohort × every module of its course, in name order, read from
+    the database (the cohort page keeps its records in the cache: `cohort_page`).
+
+    Nine queries whatever the size: the outline (three), the trainees, their enrolments,
+    their item progress, their attempts (grouped), which items are quizzes.
+    """
+    now = now or timezone.now()
+    outline = outline_for(cohort.course_id)
+    members = _trainees(cohort)
+    item_ids = [item.id for item in outline.items]
+    quiz_ids = _quiz_ids(item_ids)
+    facts = _facts(cohort, item_ids, [m.user_id for m in members])
+    records = _records(outline, quiz_ids, facts)
+    return _matrix(cohort, members, outline, _quiz_refs(outline, quiz_ids), records, now)
 
 
 # --- sorting and filtering the matrix (pure) --------------------------------------------------
@@ -667,17 +764,22 @@ class CohortMastery:
 
 
 def cohort_mastery(
-    cohort: Cohort, *, trainees: int, quiz_ids: Iterable[int] | None = None
+    cohort: Cohort,
+    *,
+    trainees: int,
+    quiz_ids: Iterable[int] | None = None,
+    user_ids: Iterable[int] | None = None,
 ) -> CohortMastery:
     """The cohort's mastery per indicator and domain, from the answers its trainees gave in
     the given quizzes (the course's). Each trainee's report is cached until they finish an
-    attempt (quizzes.reports.mastery_by_user): the members, the indicators, and two more for
-    the trainees not cached; whatever the size."""
+    attempt (quizzes.reports.mastery_by_user): the members (unless `user_ids` says who they
+    are), the indicators, and two more for the trainees not cached; whatever the size."""
     quiz_ids = list(quiz_ids) if quiz_ids is not None else None
     if quiz_ids == []:
         return CohortMastery(trainees=trainees)
-    members = _members(cohort).values_list("user_id", flat=True)
-    by_user = reports.mastery_by_user(list(members), quiz_ids=quiz_ids)
+    if user_ids is None:
+        user_ids = _members(cohort).values_list("user_id", flat=True)
+    by_user = reports.mastery_by_user(list(user_ids), quiz_ids=quiz_ids)
     indicators_pooled, domains_pooled = pool_mastery(by_user, trainees=trainees)
     if not indicators_pooled:
         return CohortMastery(trainees=trainees)
@@ -708,20 +810,130 @@ class CohortPage:
     trainers: list = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class KeptMatrix:
+    """What the cohort page keeps in the cache for a cohort: nothing about today's date and
+    nothing about the trainees but their ids (names are read on each view), so that the
+    flags of the day and a renamed trainee are never stale."""
+
+    outline: CourseOutline
+    quizzes: tuple[QuizRef, ...]
+    records: dict[int, TraineeRecord]  # user id → record, one for each member
+    quiz_rows: tuple[QuizRow, ...]
+    mastery: CohortMastery
+
+
+# Entries are dropped by a new key, not by time; the timeout only bounds what stale entries
+# keep of the cache.
+KEPT_TIMEOUT = 6 * 60 * 60
+
+
+def _learner_tokens(user_ids: list[int]) -> dict[int, tuple[str, str]] | None:
+    """Each trainee's progress and answers tokens, in one cache round trip (None when the
+    cache does not answer)."""
+    keys = {
+        user_id: (
+            progress_versions.progress_key(user_id),
+            answer_versions.KEY.format(user_id=user_id),
+        )
+        for user_id in user_ids
+    }
+    found = tokens(key for pair in keys.values() for key in pair)
+    if found is None:
+        return None
+    return {user_id: (found[p], found[a]) for user_id, (p, a) in keys.items()}
+
+
+def _digest(lines: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _kept_mastery(
+    cohort: Cohort, user_ids: list[int], quiz_ids: list[int], learner_tokens: dict | None
+) -> CohortMastery:
+    """`cohort_mastery`, kept while the content, the course, the trainees and their answers
+    tokens are the same: a lesson completed does not pool the mastery again."""
+
+    def build() -> CohortMastery:
+        return cohort_mastery(cohort, trainees=len(user_ids), quiz_ids=quiz_ids, user_ids=user_ids)
+
+    if learner_tokens is None:
+        return build()
+    digest = _digest(f"{u}:{learner_tokens[u][1]}" for u in sorted(user_ids))
+    key = content_key("cohort-mastery-v1", cohort.course_id, digest)
+    return build() if key is None else remember(key, build, KEPT_TIMEOUT)
+
+
+def _build_kept_matrix(
+    cohort: Cohort, members: list[Membership], now: datetime, learner_tokens: dict | None
+) -> KeptMatrix:
+    """The outline (cached with the content), which items are quizzes, each trainee's facts
+    (kept per trainee under their tokens: only those not kept are read, in three queries),
+    their records and the quiz table (pure), and the mastery (`_kept_mastery`)."""
+    outline = outline_for(cohort.course_id)
+    item_ids = [item.id for item in outline.items]
+    quiz_ids = _quiz_ids(item_ids)
+    quizzes = _quiz_refs(outline, quiz_ids)
+    user_ids = [m.user_id for m in members]
+
+    def build(missing: list[int]) -> dict[int, TraineeFacts]:
+        return _facts(cohort, item_ids, missing, every_member=len(missing) == len(user_ids))
+
+    prefix = None if learner_tokens is None else content_key("trainee-facts-v1", cohort.course_id)
+    if prefix is None:
+        facts = build(user_ids)
+    else:
+        keys = {u: f"{prefix}:{u}:{':'.join(learner_tokens[u])}" for u in user_ids}
+        facts = remember_many(keys, build, KEPT_TIMEOUT)
+    records = _records(outline, quiz_ids, facts)
+    matrix = _matrix(cohort, members, outline, quizzes, records, now)  # the scores alone count
+    return KeptMatrix(
+        outline=outline,
+        quizzes=quizzes,
+        records=records,
+        quiz_rows=tuple(quiz_rows(matrix)),
+        mastery=_kept_mastery(cohort, user_ids, [q.id for q in quizzes], learner_tokens),
+    )
+
+
+def kept_matrix(cohort: Cohort, members: list[Membership], now: datetime) -> KeptMatrix:
+    """The cohort's records, quiz table and mastery for these members: from the cache while
+    the content, the cohort's course, its members and each member's progress and answers
+    tokens are the same; else built again, reading from the database only the trainees whose
+    tokens changed (and everything whenever the cache does not answer)."""
+    user_ids = sorted(m.user_id for m in members)
+    found = _learner_tokens(user_ids)
+    key = None
+    if found is not None:
+        digest = _digest(f"{u}:{found[u][0]}:{found[u][1]}" for u in user_ids)
+        key = content_key("cohort-matrix-v1", cohort.pk, cohort.course_id, digest)
+    if key is None:
+        return _build_kept_matrix(cohort, members, now, None)
+    kept = remember(key, lambda: _build_kept_matrix(cohort, members, now, found), KEPT_TIMEOUT)
+    if any(u not in kept.records for u in user_ids):  # cannot be, but never a 500
+        kept = _build_kept_matrix(cohort, members, now, None)
+    return kept
+
+
 def cohort_page(
     cohort: Cohort, params: Mapping[str, str], *, now: datetime | None = None
 ) -> CohortPage:
-    """Everything the cohort page shows, in a fixed number of queries."""
-    matrix = progress_matrix(cohort, now=now)
+    """Everything the cohort page shows, in a fixed number of queries: the trainees (with
+    their names) and the cohort's trainers on each view; the trainees' records, the quiz
+    table and the mastery from the cache (`kept_matrix`) while nothing they show changed,
+    a few more queries (as many whatever the size) when something did. Whatever depends on
+    today's date (expected progress, behind, inactive) is worked out on each view."""
+    now = now or timezone.now()
+    members = _trainees(cohort)
+    kept = kept_matrix(cohort, members, now)
+    matrix = _matrix(cohort, members, kept.outline, kept.quizzes, kept.records, now)
     query = parse_matrix_query(params)
     return CohortPage(
         matrix=matrix,
         query=query,
         rows=apply_matrix_query(matrix.rows, query),
-        quizzes=quiz_rows(matrix),
-        mastery=cohort_mastery(
-            cohort, trainees=matrix.trainees, quiz_ids=[q.id for q in matrix.quizzes]
-        ),
+        quizzes=list(kept.quiz_rows),
+        mastery=kept.mastery,
         trainers=sorted(cohort.trainers.all(), key=lambda u: _folded(u.get_full_name())),
     )
 

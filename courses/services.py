@@ -15,6 +15,7 @@ from . import selectors
 from .choices import EnrolmentSource
 from .models import Certificate, CoursePage, Enrolment, ItemProgress
 from .progress import is_course_complete
+from .progress_versions import progress_changed
 
 
 class LearningError(Exception):
@@ -62,10 +63,13 @@ def enrol(
             )
     except IntegrityError:  # a concurrent request created it first
         enrolment, created = Enrolment.objects.get(user=user, course=course), False
-    if not created and enrolment.left_at is not None:
+    if created:
+        progress_changed(user.pk)
+    elif enrolment.left_at is not None:
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         enrolment.left_at = None
         enrolment.save(update_fields=["left_at"])
+        progress_changed(user.pk)
     return enrolment
 
 
@@ -78,6 +82,7 @@ def leave(*, user, course: CoursePage, now: datetime) -> Enrolment:
     if enrolment.left_at is None:
         enrolment.left_at = now
         enrolment.save(update_fields=["left_at"])
+        progress_changed(user.pk)
     return enrolment
 
 
@@ -89,11 +94,13 @@ def _get_or_create_progress(user, page: Page, now: datetime) -> ItemProgress:
         return found
     try:
         with transaction.atomic():
-            progress, _ = ItemProgress.objects.get_or_create(
+            progress, created = ItemProgress.objects.get_or_create(
                 user=user, page=page, defaults={"started_at": now}
             )
     except IntegrityError:
-        progress = ItemProgress.objects.get(user=user, page=page)
+        progress, created = ItemProgress.objects.get(user=user, page=page), False
+    if created:
+        progress_changed(user.pk)  # opening an item is activity (a trainer sees it)
     return progress
 
 
@@ -119,6 +126,7 @@ def complete_item(*, user, page: Page, now: datetime) -> ItemProgress:
     if progress.completed_at is None:
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
+        progress_changed(user.pk)  # a double click changes nothing a trainer sees
     Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(last_activity_at=now)
     for enrolment in enrolments:
         complete_course_if_done(enrolment_id=enrolment.pk, now=now)
@@ -142,6 +150,7 @@ def complete_course_if_done(*, enrolment_id: int, now: datetime) -> bool:
         return False
     enrolment.completed_at = now
     enrolment.save(update_fields=["completed_at"])
+    progress_changed(enrolment.user_id)
     if enrolment.course.issues_certificate:
         from .tasks import issue_certificate_task
 
@@ -179,6 +188,7 @@ def issue_certificate(*, enrolment_id: int, now: datetime) -> Certificate:
                 completed_on=enrolment.completed_at.date(),
                 issued_at=now,
             )
+            progress_changed(enrolment.user_id)
     if not certificate.file:
         with transaction.atomic():
             certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)

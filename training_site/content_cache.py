@@ -91,6 +91,17 @@ def renew(key: str) -> None:
         logger.exception("The cache did not answer: %s not renewed.", key)
 
 
+def renew_many(keys: Iterable[str]) -> None:
+    """`renew` for many keys, in one round trip."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    try:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+    except Exception:
+        logger.exception("The cache did not answer: %s tokens not renewed.", len(keys))
+
+
 # --- the content token -------------------------------------------------------------------
 
 

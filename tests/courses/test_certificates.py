@@ -17,6 +17,7 @@ from accounts.models import User
 from courses import services
 from courses.certificates import verification_url
 from courses.models import Certificate, CourseIndexPage, CourseModule, CoursePage, Enrolment
+from courses.progress_versions import TokenRenewal
 from courses.tasks import issue_certificate_task
 from framework_content.models import FrameworkElementPage, LessonPage, ModulePage
 from tests.mfa import activate_totp
@@ -161,7 +162,8 @@ def test_completing_a_course_issues_its_certificate_after_commit(
         services.complete_item(user=amina, page=last, now=NOW)
         services.complete_item(user=amina, page=last, now=NOW)  # a double click
 
-    assert len(callbacks) == 1
+    # The other callbacks renew the learner's progress token (courses.progress_versions).
+    assert len([c for c in callbacks if not isinstance(c, TokenRenewal)]) == 1
     certificate = Certificate.objects.get(enrolment__user=amina, enrolment__course=course)
     assert certificate.file
 

@@ -1,0 +1,79 @@
+"""A token per learner that changes whenever their progress changes.
+
+What counts as progress here is what a trainer's cohort page shows of a trainee: their
+enrolments (joined, left, completed), their item progress (opened, completed) and their
+quiz attempts (started, saved, finished). Whatever is cached from
+those rows is kept under the learners' tokens (cohorts.selectors keeps a cohort's progress
+matrix under its trainees' tokens): a change makes it stale at once, and stale entries
+simply expire.
+
+`progress_changed` is called by the code that writes those rows: courses.services (enrol,
+leave, opening and completing an item, completing a course, issuing its certificate), the
+cohorts' bulk enrolment (cohorts.invitations, `progress_changed_many`), and a receiver on quiz
+attempts (cohorts.signals). Each renews the token at once (this request, and tests, read
+their own writes) and again when the transaction commits (an entry built meanwhile from
+the rows before the change is dropped too). Tokens are training_site.content_cache's:
+random, never reused; when the cache does not answer, nothing is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from training_site.content_cache import renew_many, tokens
+
+KEY = "learner-progress:{user_id}"
+
+
+def progress_key(user_id: int) -> str:
+    return KEY.format(user_id=user_id)
+
+
+class TokenRenewal:
+    """The on-commit callback that renews learners' tokens: one per transaction, however
+    many changes it holds (a lesson completed renews the same learner's token three or four
+    times as it goes)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, None] = {}
+
+    def __call__(self) -> None:
+        renew_many(self.keys)
+
+
+def _pending_renewal() -> TokenRenewal | None:
+    """This transaction's renewal, if one is waiting for the commit. Django drops the
+    callbacks of a savepoint rolled back: then a new one is registered."""
+    for entry in transaction.get_connection().run_on_commit:  # (savepoint ids, callback, robust)
+        if isinstance(entry[1], TokenRenewal):
+            return entry[1]
+    return None
+
+
+def progress_changed_many(user_ids: Iterable[int]) -> None:
+    """These learners' progress changed (or is about to, in this transaction)."""
+    keys = [progress_key(user_id) for user_id in dict.fromkeys(user_ids)]
+    if not keys:
+        return
+    renew_many(keys)
+    if not transaction.get_connection().in_atomic_block:
+        return
+    renewal = _pending_renewal()
+    if renewal is None:
+        renewal = TokenRenewal()
+        transaction.on_commit(renewal)
+    renewal.keys.update(dict.fromkeys(keys))
+
+
+def progress_changed(user_id: int) -> None:
+    """This learner's progress changed (or is about to, in this transaction)."""
+    progress_changed_many([user_id])
+
+
+def progress_tokens(user_ids: Iterable[int]) -> dict[int, str] | None:
+    """Each learner's token, or None when the cache does not answer (nothing is cached)."""
+    keys = {user_id: progress_key(user_id) for user_id in user_ids}
+    found = tokens(keys.values())
+    return None if found is None else {user_id: found[key] for user_id, key in keys.items()}
