@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import get_language
 from wagtail.models import Page
 
 from framework_content.models import FrameworkElementPage
@@ -230,9 +231,20 @@ def catalogue(index: Page, params: Mapping[str, str], user) -> Catalogue:
 # --- the dashboard ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CourseCard:
+    """What the dashboard shows of a course: kept in the content cache."""
+
+    id: int
+    title: str
+    url: str
+    issues_certificate: bool
+
+
 @dataclass
 class DashboardCourse:
-    enrolment: Enrolment
+    enrolment: Enrolment  # its course is not loaded: `course` says what to show of it
+    course: CourseCard
     outline: CourseOutline
     progress: Fraction
     next_item: ItemRef | None
@@ -257,48 +269,110 @@ class Dashboard:
 
 
 def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
+    """The learner's courses with their progress and certificates, and their latest
+    activity: three queries whatever the number of enrolments, courses or items (courses
+    and outlines come from the content cache). Nothing per learner is cached here: progress
+    changes with every lesson.
+    """
     enrolments = list(
-        Enrolment.objects.filter(user=user).select_related("course").order_by("-enrolled_at")
+        Enrolment.objects.filter(user=user)
+        # The certificate is a reverse one-to-one: joined here rather than read apart.
+        .select_related("certificate")
+        .only(*_DASHBOARD_ENROLMENT_FIELDS)
+        .order_by("-enrolled_at")
     )
-    outlines = outlines_for(e.course_id for e in enrolments)
-    all_items = {i.id for o in outlines.values() for i in o.items}
-    done = completed_ids(user, all_items)
-    certificates = {c.enrolment_id: c for c in Certificate.objects.filter(enrolment__in=enrolments)}
+    course_ids = [e.course_id for e in enrolments]
+    courses = _course_cards(course_ids)
+    outlines = outlines_for(course_ids)
+    # Every item the learner completed (progress counts only the outlines' items): no list
+    # of every item of every course sent with the query.
+    done = set(
+        ItemProgress.objects.filter(user=user, completed_at__isnull=False).values_list(
+            "page_id", flat=True
+        )
+    )
     rows = [
         DashboardCourse(
             enrolment=e,
+            course=courses[e.course_id],
             outline=outlines[e.course_id],
             progress=course_progress(outlines[e.course_id], done),
             next_item=next_item(outlines[e.course_id], done),
-            certificate=certificates.get(e.pk),
+            certificate=getattr(e, "certificate", None),  # None: not issued
             modules=[
                 ModuleState(m, module_progress(m, done)) for m in outlines[e.course_id].modules
             ],
         )
         for e in enrolments
     ]
-    recent_rows = (
-        ItemProgress.objects.filter(user=user)
-        .select_related("page")
-        # Latest event first, whichever it was: ordering by completed_at alone puts NULLs
-        # (opened, never completed) first on PostgreSQL and last on SQLite.
-        .order_by(Coalesce("completed_at", "started_at").desc(), "-pk")[:recent_limit]
-    )
-    recent = [
-        Activity(
-            title=p.page.title,
-            url=p.page.get_url() or "",
-            completed=p.completed_at is not None,
-            when=p.completed_at or p.started_at,
-        )
-        for p in recent_rows
-    ]
     return Dashboard(
         in_progress=[r for r in rows if r.enrolment.is_active and not r.enrolment.completed_at],
         completed=[r for r in rows if r.enrolment.completed_at],
         left=[r for r in rows if not r.enrolment.is_active and not r.enrolment.completed_at],
-        recent=recent,
+        recent=_recent_activity(user, outlines.values(), recent_limit),
     )
+
+
+# What the dashboard shows of an enrolment and its certificate.
+_DASHBOARD_ENROLMENT_FIELDS = (
+    "user_id",
+    "course_id",
+    "enrolled_at",
+    "left_at",
+    "completed_at",
+    "certificate__code",
+    "certificate__revoked_at",
+)
+
+
+def _course_cards(course_ids: list[int]) -> dict[int, CourseCard]:
+    """Each course's title, link and certificate setting, cached per language until the
+    content changes (one query for the courses not cached)."""
+    return cached_many(f"course-card-{get_language()}", course_ids, _build_course_cards)
+
+
+def _build_course_cards(course_ids: list[int]) -> dict[int, CourseCard]:
+    courses = CoursePage.objects.filter(pk__in=course_ids).only(
+        "title", "url_path", "issues_certificate"
+    )
+    return {
+        course.pk: CourseCard(
+            id=course.pk,
+            title=course.title,
+            url=course.get_url() or "",
+            issues_certificate=course.issues_certificate,
+        )
+        for course in courses
+    }
+
+
+def _recent_activity(user, outlines: Iterable[CourseOutline], limit: int) -> list[Activity]:
+    """The learner's latest items, opened or completed (one query). Course items take their
+    link from the cached outlines; any other page is asked for its URL."""
+    known = {item.id: item for outline in outlines for item in outline.items}
+    rows = (
+        ItemProgress.objects.filter(user=user)
+        # Latest event first, whichever it was: ordering by completed_at alone puts NULLs
+        # (opened, never completed) first on PostgreSQL and last on SQLite.
+        .order_by(Coalesce("completed_at", "started_at").desc(), "-pk")
+        .values_list("page_id", "page__title", "page__url_path", "started_at", "completed_at")
+    )[:limit]
+    recent = []
+    for page_id, title, url_path, started_at, completed_at in rows:
+        item = known.get(page_id)
+        if item is not None:
+            url = item.url
+        else:  # Wagtail's URL of the page from the two fields it reads, without a query
+            url = Page(id=page_id, url_path=url_path, title=title).get_url() or ""
+        recent.append(
+            Activity(
+                title=title,
+                url=url,
+                completed=completed_at is not None,
+                when=completed_at or started_at,
+            )
+        )
+    return recent
 
 
 def courses_containing(page: Page) -> list[int]:

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail import hooks
 from wagtail.models import Page
 
+from training_site.routing import prime_site
+
 from . import selectors, services
 from .models import Certificate, CoursePage
 from .registry import completed_by_learner, item_model_labels
@@ -89,9 +91,13 @@ def dashboard(request):
     """The signed-in learner's own dashboard.
 
     Other apps add sections through the ``learner_dashboard_sections`` hook: each hook takes
-    the request and returns None or a dict with the ``template`` to include, optional
-    ``stylesheets`` (static paths) and its own context; courses never imports those apps.
+    the request and returns None or a dict with the ``template`` to include (or ``html``,
+    the section already rendered, e.g. kept in a cache), optional ``stylesheets`` (static
+    paths) and its own context; courses never imports those apps.
     """
+    # Sections link pages with {% pageurl %}, which asks for the request's site: from the
+    # content cache rather than a query on every visit.
+    prime_site(request, fill=True)
     sections = [
         section
         for hook in hooks.get_hooks("learner_dashboard_sections")

@@ -1,26 +1,94 @@
 """The learner dashboard's "Mastery by indicator" section, added through the courses hook
-``learner_dashboard_sections`` (courses never imports quizzes)."""
+``learner_dashboard_sections`` (courses never imports quizzes).
+
+The section is handed over already rendered (``html``): the HTML is kept in the cache per
+learner, language and host under the learner's answer token (quizzes.answer_versions,
+renewed when they finish an attempt) and the site's content token (renewed when a page,
+an indicator or anything else it names changes), so a dashboard shown again costs two
+cache reads instead of a report and some fifty table rows to render (the report itself is
+not kept: the HTML is). The key also carries a digest of the template, so a deploy that
+changes it does not serve the old markup.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+
+from django.conf import settings
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from wagtail import hooks
 
-from . import reports
+from training_site.content_cache import content_key, remember
+
+from . import answer_versions, reports
 from .mastery import DEVELOPING_AT, MASTERED_AT, MIN_QUESTIONS
 
 TEMPLATE = "quizzes/includes/mastery_section.html"
 STYLESHEET = "quizzes/mastery.css"
+TIMEOUT = reports.MASTERY_TIMEOUT
 
 
 @hooks.register("learner_dashboard_sections")
 def mastery_section(request) -> dict | None:
     if not request.user.is_authenticated:
         return None
-    return {
-        "template": TEMPLATE,
-        "stylesheets": [STYLESHEET],
-        "mastery": reports.learner_mastery(request.user),
+    return {"stylesheets": [STYLESHEET], "html": section_html(request)}
+
+
+def section_html(request) -> SafeString:
+    """The rendered section for the signed-in learner: from the cache, or rendered and kept
+    there (rendered every time while the cache does not answer)."""
+    key = _key(request)
+    if key is None:
+        return render_section(request)
+    # What is kept is render_section's output: the template's, escaped as it rendered.
+    return mark_safe(remember(key, lambda: render_section(request), TIMEOUT))  # noqa: S308
+
+
+def _key(request) -> str | None:
+    user_id = request.user.pk
+    tokens = answer_versions.answer_tokens([user_id])
+    if tokens is None:
+        return None
+    # Scheme and host: the indicator links start with the header's indicators URL, which is
+    # absolute when the site is one of several.
+    return content_key(
+        "mastery-section",
+        _template_digest(),
+        request.scheme,
+        request.get_host(),
+        get_language(),
+        user_id,
+        tokens[user_id],
+    )
+
+
+def render_section(request) -> SafeString:
+    """The section rendered from the learner's report (quizzes.reports.learner_mastery),
+    built afresh: the HTML is what is kept, the report would only double it in the cache."""
+    section = {
+        "mastery": reports.learner_mastery(request.user, keep=False),
         "min_questions": MIN_QUESTIONS,
         "mastered_at": MASTERED_AT,
         "developing_at": DEVELOPING_AT,
     }
+    return render_to_string(TEMPLATE, {"section": section}, request=request)
+
+
+def _template_digest() -> str:
+    if settings.DEBUG:  # templates are edited while the server runs
+        return _digest_of(TEMPLATE)
+    return _cached_digest()
+
+
+@cache
+def _cached_digest() -> str:
+    return _digest_of(TEMPLATE)
+
+
+def _digest_of(name: str) -> str:
+    source = get_template(name).template.source
+    return hashlib.sha256(source.encode()).hexdigest()[:12]

@@ -128,7 +128,8 @@ class WeakIndicator:
 class LearnerMastery:
     indicators: tuple[MasteryRow, ...] = ()  # in the frameworks' order
     domains: tuple[MasteryRow, ...] = ()  # in the frameworks' order
-    weak: tuple[WeakIndicator, ...] = ()  # weakest first
+    weak: tuple[WeakIndicator, ...] = ()  # the STUDY_WEAKEST weakest, weakest first
+    also_weak: tuple[MasteryRow, ...] = ()  # the other weak indicators, weakest first
 
     @property
     def has_evidence(self) -> bool:
@@ -228,6 +229,9 @@ def _mastery_by_user(user_ids: list[int], quiz_ids: list[int] | None) -> dict[in
 
 
 STUDY_LINKS_PER_KIND = 5
+# Study links are looked up for this many of the weak indicators, the weakest first; the
+# others are only named (their pages list everything tagged with them).
+STUDY_WEAKEST = 5
 
 
 def _study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
@@ -268,15 +272,22 @@ def _build_study_links(indicator_ids: list[int]) -> dict[int, list[StudyGroup]]:
     return found
 
 
-def learner_mastery(user) -> LearnerMastery:
-    """The learner's mastery of each indicator and domain, and study material for the weak
-    indicators: cached until they finish another attempt or the content changes; else at
-    most 6 queries, whatever the number of attempts or indicators."""
+def learner_mastery(user, *, keep: bool = True) -> LearnerMastery:
+    """The learner's mastery of each indicator and domain, and study material for the
+    STUDY_WEAKEST weakest indicators: cached until they finish another attempt or the
+    content changes; else at most 6 queries, whatever the number of attempts or indicators.
+
+    keep=False: built without looking in the cache or keeping it there, for a caller that
+    keeps what it makes of it (the dashboard keeps the rendered section, under the same
+    tokens)."""
+    if not keep:
+        return _learner_mastery(user)
     tokens = answer_versions.answer_tokens([user.pk])
     version = content_version()
     if tokens is None or version is None:
         return _learner_mastery(user)
-    key = f"learner-mastery:{version}:{get_language()}:{user.pk}:{tokens[user.pk]}"
+    # "v2": `weak` holds only the weakest few since `also_weak` came in.
+    key = f"learner-mastery-v2:{version}:{get_language()}:{user.pk}:{tokens[user.pk]}"
     return remember(key, lambda: _learner_mastery(user), MASTERY_TIMEOUT)
 
 
@@ -309,9 +320,15 @@ def _learner_mastery(user) -> LearnerMastery:
     )
 
     weak_rows = sorted((row for row in indicator_rows if row.is_weak), key=lambda row: row.percent)
-    links = _study_links([row.obj.pk for row in weak_rows])
-    weak = tuple(WeakIndicator(row, tuple(links.get(row.obj.pk, ()))) for row in weak_rows)
-    return LearnerMastery(indicators=indicator_rows, domains=domain_rows, weak=weak)
+    studied = weak_rows[:STUDY_WEAKEST]
+    links = _study_links([row.obj.pk for row in studied])
+    weak = tuple(WeakIndicator(row, tuple(links.get(row.obj.pk, ()))) for row in studied)
+    return LearnerMastery(
+        indicators=indicator_rows,
+        domains=domain_rows,
+        weak=weak,
+        also_weak=tuple(weak_rows[STUDY_WEAKEST:]),
+    )
 
 
 # --- quiz statistics for trainers ---------------------------------------------------------

@@ -1,14 +1,16 @@
 """The learner dashboard's "Mastery by indicator" section: the numbers a learner sees after
 answering known questions, the latest answer replacing an older one, study links for the
-weak indicators, the chart and the table agreeing, the empty state, and query bounds."""
+weak indicators, each bar agreeing with its number, the empty state, and query bounds."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,7 +19,8 @@ from wagtail.models import PageViewRestriction
 from accounts.models import User
 from framework_content.models import LessonPage
 from quizzes import attempts, reports
-from quizzes.mastery import Level
+from quizzes.dashboard import STYLESHEET
+from quizzes.mastery import MASTERED_AT, Level
 from quizzes.models import Question
 from tests.quizzes.builders import indicator, make_module, make_question, make_quiz
 
@@ -256,28 +259,41 @@ def test_a_weak_indicator_with_nothing_tagged_says_so(client, learner, quiz):
     assert weak.count("Nothing tagged yet") == 3  # A, A2 and B
 
 
-def test_the_chart_and_the_table_show_the_same_numbers(client, learner, quiz):
+def test_each_rows_bar_draws_the_percent_written_beside_it(client, learner, quiz):
+    """The bars sit in the table's Percent cells (no separate chart repeating the table):
+    each is as long as the number beside it, coloured by the row's level, hidden from
+    assistive technology, and sized by a class, never an inline style (a strict CSP)."""
     take(learner, quiz, T1, right={"q1", "q4", "q5"})
     take(learner, quiz, T2, right={"q2"})
     part = section(dashboard(client, learner))
-    chart = part[part.index("<figure") : part.index("</figure>")]
-    bars = re.findall(
-        r'mastery-bar__label">([^<]+)</span>.*?mastery-bar__fill"[^>]*width="(\d+)%"'
-        r'[^>]*data-percent="(\d+)"'
-        r'.*?mastery-percent">(\d+)%</span> · ([^<]+)</span>',
-        chart,
-        re.S,
-    )
-    rows = tables(part)["mastery-indicators"][1:]
-    assert len(bars) == len(rows) == 3
-    for (name, width, percent, shown, level), row in zip(bars, rows, strict=True):
-        assert row[0].startswith(name)
-        assert width == percent  # the bar is as long as the number says
-        assert row[3] == f"{shown}%" == f"{percent}%"
-        assert row[4] == level.strip()
-    assert 'aria-hidden="true"' in chart
-    assert 'x1="80%"' in chart  # the mastered mark
-    assert "The dark line marks 80%" in chart
+    table = part[part.index('id="mastery-indicators"') : part.index("</table>")]
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)
+    figures = tables(part)["mastery-indicators"][1:]
+    assert len(rows) == len(figures) == 3
+    levels = {str(label): level.value for level, label in reports.LEVEL_LABELS.items()}
+    for row, cells in zip(rows, figures, strict=True):
+        percent = cells[3].removesuffix("%")
+        bar = re.search(
+            r'<td class="mastery-percent">(\d+)%<span class="mastery-bar mastery-bar--(\w+)" '
+            r'aria-hidden="true"><span class="mastery-bar__fill mastery-w(\d+)"></span></span>'
+            r"</td>",
+            row,
+        )
+        assert bar, row
+        assert bar.group(1) == bar.group(3) == percent  # as long as the number says
+        assert bar.group(2) == levels[cells[4]]
+    assert "<svg" not in part and "<figure" not in part and "style=" not in part
+    assert "The dark line marks 80%" in part
+
+
+def test_the_stylesheet_draws_every_width_and_the_mastered_mark():
+    """mastery.css has a class for every percent a bar can take, and its mark sits at
+    MASTERED_AT (the number the sentence above the table gives)."""
+    css = Path(finders.find(STYLESHEET)).read_text()
+    for percent in range(101):
+        assert f".mastery-w{percent} {{ width: {percent}%; }}" in css
+    mark = css[css.index(".mastery-bar::after") :]
+    assert f"left: {MASTERED_AT}%;" in mark[: mark.index("}")]
 
 
 def test_a_learner_without_graded_answers_sees_one_sentence(client, learner, quiz):
