@@ -1,8 +1,10 @@
 """Filtering, disjunctive facet counts, sorting and paging over a list of matches.
 
-Pure functions over plain data: the database engine loads every match of a query (id, type,
-language, facet values, publication date) in one query, in relevance order, and hands them
-here. No ORM, no request, no clock.
+Pure functions over plain data: every match of a query (id, type, language, facet values,
+publication date), in relevance order, in; the page, the total and the facet counts out. No
+ORM, no request, no clock. This is the definition the database engine's SQL answers to
+(search.engines.sql; tests/search/test_database_engine.py compares the two), and the
+engine's own path on databases that have no search statement.
 
 Facet semantics (the same for every engine):
 

@@ -8,14 +8,16 @@ spelling-near queries and related indicators. `suggest(prefix)` feeds the search
 autocomplete. Neither takes a request.
 
 SQL per search page, whatever the number of results and facets: the engine's one query
-(database engine), the page's entries, the facet labels, and the search-terms record with
-the promoted results (two statements; three the first time a query is seen). With nothing
-matched, the lexicon behind the spelling suggestions and related indicators comes from the
-cache (two queries when it is cold).
+(database engine; none when the same search was answered before), the page's entries, and
+the search-terms record with the promoted results (two statements; three the first time a
+query is seen). The facet labels come from the cache (one query when it is cold). With
+nothing matched, the lexicon behind the spelling suggestions and related indicators comes
+from the cache (two queries when it is cold).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import unicodedata
@@ -47,6 +49,7 @@ from framework_content.models import (
     IndicatorDomain,
     IndicatorFramework,
 )
+from training_site.content_cache import cached
 
 from .engines import get_engine
 from .engines.base import (
@@ -441,13 +444,26 @@ def word_matches(word: str, term: str) -> bool:
     """Does a word of the text answer a query term? Both engines fold case and accents, and
     PostgreSQL stems English words ("managing" finds "management"): a shared beginning of at
     least four letters, nearly as long as the shorter word, counts too."""
-    word, term = fold(word).strip("."), fold(term).strip(".")
-    if not word or not term:
+    return _folded_matches(fold(word).strip("."), fold(term).strip("."))
+
+
+def _folded_matches(word: str, term: str) -> bool:
+    """word_matches, for a word and a term already folded and stripped of dots."""
+    # Every way of matching below shares the term's first four letters (or all of a shorter
+    # term): most words fail here, at once.
+    if not word or not term or not word.startswith(term[:4]):
         return False
     if word == term or (len(term) >= 3 and word.startswith(term)):
         return True
     shortest = min(len(word), len(term))
     return shortest >= 4 and _common_prefix(word, term) >= max(4, shortest - 3)
+
+
+@functools.lru_cache(maxsize=32_768)
+def _folded_core(token: str) -> str:
+    """A whitespace-split token's word, folded, without its dots. Memoised: the bodies of a
+    page, and of every page, say the same words again and again."""
+    return fold(_split_token(token)[1]).strip(".")
 
 
 def make_extract(body: str, terms: Iterable[str], words: int = EXTRACT_WORDS) -> SafeString:
@@ -456,11 +472,15 @@ def make_extract(body: str, terms: Iterable[str], words: int = EXTRACT_WORDS) ->
     tokens = (body or "").split()
     if not tokens:
         return mark_safe("")
-    terms = [term for term in terms if term]
+    folded = [term for term in (fold(term).strip(".") for term in terms if term) if term]
+    judged: dict[str, bool] = {}
 
     def is_match(token: str) -> bool:
-        core = _split_token(token)[1]
-        return bool(core) and any(word_matches(core, term) for term in terms)
+        found = judged.get(token)
+        if found is None:
+            core = _folded_core(token)
+            found = judged[token] = any(_folded_matches(core, term) for term in folded)
+        return found
 
     first = next((index for index, token in enumerate(tokens) if is_match(token)), None)
     start = 0 if first is None else max(0, first - EXTRACT_WORDS_BEFORE)
@@ -496,49 +516,13 @@ def _values_to_label(outcome: EngineResult, request: SearchRequest) -> dict[str,
 def facet_labels(values: Mapping[str, set[str]], language: str) -> dict[tuple[str, str], str]:
     """Display labels of facet values: element code → "P1 title", framework slug → title,
     domain and indicator id → "code title", country code → name; region, type and language
-    → their names. The four taxonomy tables are read in one query (a UNION)."""
+    → their names. The taxonomy's labels come from the cache (`taxonomy_labels`)."""
     labels: dict[tuple[str, str], str] = {}
-    text = CharField()
-    parts = []
-    if codes := values.get("element"):
-        parts.append(
-            FrameworkElementPage.objects.filter(code__in=codes).annotate(
-                f=Value("element", output_field=text),
-                v=F("code"),
-                lbl=Concat("code", Value(" "), "title", output_field=text),
-                lang=F("locale__language_code"),
-            )
-        )
-    if slugs := values.get("framework"):
-        parts.append(
-            IndicatorFramework.objects.filter(slug__in=slugs).annotate(
-                f=Value("framework", output_field=text),
-                v=F("slug"),
-                lbl=F("title"),
-                lang=Value("", output_field=text),
-            )
-        )
-    for facet, model in (("domain", IndicatorDomain), ("indicator", Indicator)):
-        ids = [int(v) for v in values.get(facet, ()) if v.isascii() and v.isdigit() and len(v) < 19]
-        if ids:
-            parts.append(
-                model.objects.filter(pk__in=ids).annotate(
-                    f=Value(facet, output_field=text),
-                    v=Cast("pk", output_field=text),
-                    lbl=Concat("code", Value(" "), "title", output_field=text),
-                    lang=Value("", output_field=text),
-                )
-            )
-    if parts:
-        rows = [part.order_by().values_list("f", "v", "lbl", "lang") for part in parts]
-        query = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-        rank_of: dict[tuple[str, str], int] = {}
-        for facet, value, label, lang in query:
-            # Elements exist once per language: this language, else the default, else any.
-            rank = 0 if lang in ("", language) else 1 if lang == settings.LANGUAGE_CODE else 2
-            if rank < rank_of.get((facet, value), 3):
-                rank_of[facet, value] = rank
-                labels[facet, value] = " ".join(label.split())
+    taxonomy = taxonomy_labels(language)
+    for facet in ("element", "framework", "domain", "indicator"):
+        for value in values.get(facet, ()):
+            if (facet, value) in taxonomy:
+                labels[facet, value] = taxonomy[facet, value]
     for value in values.get("kind", ()):
         labels["kind", value] = str(_kind_label(value))
     for value in values.get("country", ()):
@@ -549,6 +533,50 @@ def facet_labels(values: Mapping[str, set[str]], language: str) -> dict[tuple[st
     language_names = dict(settings.LANGUAGES)
     for value in values.get("language", ()):
         labels["language", value] = str(language_names.get(value, value))
+    return labels
+
+
+def taxonomy_labels(language: str) -> dict[tuple[str, str], str]:
+    """Every element, framework, domain and indicator label, for one language: read in one
+    query (a UNION of the four tables) and kept until the content changes (the framework's
+    pages and snippets are content: training_site.content_cache)."""
+    return cached("guidance-search-labels", language, build=lambda: _taxonomy_labels(language))
+
+
+def _taxonomy_labels(language: str) -> dict[tuple[str, str], str]:
+    text = CharField()
+    parts = [
+        FrameworkElementPage.objects.annotate(
+            f=Value("element", output_field=text),
+            v=F("code"),
+            lbl=Concat("code", Value(" "), "title", output_field=text),
+            lang=F("locale__language_code"),
+        ),
+        IndicatorFramework.objects.annotate(
+            f=Value("framework", output_field=text),
+            v=F("slug"),
+            lbl=F("title"),
+            lang=Value("", output_field=text),
+        ),
+    ]
+    for facet, model in (("domain", IndicatorDomain), ("indicator", Indicator)):
+        parts.append(
+            model.objects.annotate(
+                f=Value(facet, output_field=text),
+                v=Cast("pk", output_field=text),
+                lbl=Concat("code", Value(" "), "title", output_field=text),
+                lang=Value("", output_field=text),
+            )
+        )
+    rows = [part.order_by().values_list("f", "v", "lbl", "lang") for part in parts]
+    labels: dict[tuple[str, str], str] = {}
+    rank_of: dict[tuple[str, str], int] = {}
+    for facet, value, label, lang in rows[0].union(*rows[1:], all=True):
+        # Elements exist once per language: this language, else the default, else any.
+        rank = 0 if lang in ("", language) else 1 if lang == settings.LANGUAGE_CODE else 2
+        if rank < rank_of.get((facet, value), 3):
+            rank_of[facet, value] = rank
+            labels[facet, value] = " ".join(label.split())
     return labels
 
 

@@ -1,12 +1,14 @@
-"""The database engine: Wagtail's search over GuidanceEntry, faceting in Python.
+"""The database engine: Wagtail's database search over GuidanceEntry, faceted in SQL.
 
-Wagtail's database backend (SQLite FTS5 here, PostgreSQL full text in production) finds and
-ranks the entries that match the words. One query loads every match's id, type, language,
-facet values and publication date, in relevance order, the body left out; `search.facets`
-then filters, counts the facets, sorts and slices that list in Python. That is exact and
-costs one query whatever the number of facets, up to MAX_MATCHES matches: past that, totals
-and counts cover the MAX_MATCHES most relevant entries (the database backends have no
-aggregations; Elasticsearch, which has, is the engine for a corpus that size).
+Wagtail's database backend (SQLite FTS5 here, PostgreSQL full text in production) holds the
+index; `search.engines.sql` asks it, in one statement per search, for the page shown (only
+the filtered matches are ranked, and only that page leaves the database), the total, and
+every facet's counts (GROUP BY over all the matching rows: exact, however many match). The
+results, their order and the counts are those the backend's ranking and `search.facets`
+give (the engine's former Python path, which it keeps for other databases).
+
+A search's answer and a prefix's suggestions are kept in the cache, tagged with the index's
+version: one cache round trip reads both, and an answer from an older index is not used.
 
 Wagtail keeps its database index of GuidanceEntry up to date through its own signal
 handlers, so `index_entries` and `delete_keys` have nothing to write; `rebuild` re-adds every
@@ -18,6 +20,8 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
+import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -29,15 +33,17 @@ from django.db.models import Count, Max
 from django.utils.translation import get_language
 from wagtail.search.backends import get_search_backend
 
-from training_site.content_cache import remember
-
 from ..facets import Match, facet_page, normalise_facets
 from ..models import EntryKind, GuidanceEntry
 from ..query import clean_text
-from .base import EngineResult, Hit, Query, Suggestion
+from .base import FACETS, SORT_NEWEST, SORT_RELEVANCE, EngineResult, Hit, Query, Suggestion
+from .sql import autocomplete, dialect_for, faceted_search
+
+logger = logging.getLogger(__name__)
 
 DATABASE_BACKEND = "wagtail.search.backends.database"
-# The most matches one search loads for faceting and counting (see the module docstring).
+# Only where the database has no search statement (search.engines.sql): the most matches
+# one search loads for faceting in Python; past that, totals and counts cover these.
 MAX_MATCHES = 1000
 REBUILD_BATCH = 500
 MIN_SUGGEST_LENGTH = 2
@@ -52,11 +58,11 @@ VERSION_CACHE_KEY = "guidance-search:index-version"
 VERSION_TIMEOUT = 60
 LEXICON_CACHE_KEY = "guidance-search:lexicon:{version}"
 LEXICON_TIMEOUT = 24 * 60 * 60
-# One text's matches (at most MAX_MATCHES small rows, about 100 KB): kept briefly, for the
-# pages and facets of the same search.
-MATCHES_CACHE_KEY = "guidance-search:matches:{version}:{digest}"
-MATCHES_TIMEOUT = 5 * 60
-SUGGEST_CACHE_KEY = "guidance-search:suggest:{version}:{language}:{limit}:{digest}"
+# One search's answer (a page of ids and the facet counts: a few hundred bytes) and one
+# prefix's suggestions, each with the index version it was computed for.
+SEARCH_CACHE_KEY = "guidance-search:search:{digest}"
+SUGGEST_CACHE_KEY = "guidance-search:suggest:{language}:{limit}:{digest}"
+RESULTS_TIMEOUT = 5 * 60
 
 # An indicator code or the start of one: "3", "3.4", "10.7.2".
 CODE_PREFIX = re.compile(r"\d+(?:\.\d+)*")
@@ -99,12 +105,42 @@ def title_words(title: str) -> set[str]:
 
 def index_version() -> str:
     version = cache.get(VERSION_CACHE_KEY)
-    if version is None:
-        state = GuidanceEntry.objects.aggregate(count=Count("pk"), latest=Max("indexed_at"))
-        latest = state["latest"].timestamp() if state["latest"] else 0
-        version = f"{state['count']}-{latest}"
-        cache.set(VERSION_CACHE_KEY, version, VERSION_TIMEOUT)
+    return _read_index_version() if version is None else version
+
+
+def _read_index_version() -> str:
+    state = GuidanceEntry.objects.aggregate(count=Count("pk"), latest=Max("indexed_at"))
+    latest = state["latest"].timestamp() if state["latest"] else 0
+    version = f"{state['count']}-{latest}"
+    cache.set(VERSION_CACHE_KEY, version, VERSION_TIMEOUT)
     return version
+
+
+def for_this_index(key: str, build, timeout: int):
+    """`build()`, kept under `key` with the index version it was built for: the version and
+    the value come in one cache round trip, and a value of another version is built again.
+    Built every time while the cache does not answer."""
+    try:
+        found = cache.get_many([VERSION_CACHE_KEY, key])
+    except Exception:
+        logger.warning("The cache did not answer: building %s.", key, exc_info=True)
+        return build()
+    version = found.get(VERSION_CACHE_KEY)
+    if version is None:
+        version = _read_index_version()
+    kept = found.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+        return kept[1]
+    value = build()
+    try:
+        cache.set(key, (version, value), timeout)
+    except Exception:
+        logger.warning("The cache did not answer: %s not kept.", key, exc_info=True)
+    return value
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
 def forget_index_version() -> None:
@@ -173,30 +209,50 @@ class DatabaseEngine:
         # Always the database backend, even where Wagtail's default backend is Elasticsearch
         # (then `rebuild` fills it: the behaviour suite runs both engines side by side).
         self.backend = backend or get_search_backend(DATABASE_BACKEND)
-        # The matches of the last text searched: turning to another page, sort or filter of
-        # the same words (the service does, past the last page) costs no second query.
-        self._last: tuple[str, str, list[Match]] | None = None
 
     # --- searching ---------------------------------------------------------------------
 
-    def matches(self, text: str) -> list[Match]:
-        """Every entry matching the words, most relevant first (at most MAX_MATCHES); kept
-        in the cache until the index changes (`index_version`), so turning a page
-        or choosing a facet of the same words costs no query."""
-        version = index_version()
-        if self._last is not None and self._last[:2] == (text, version):
-            return self._last[2]
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        key = MATCHES_CACHE_KEY.format(version=version, digest=digest)
-        matches = remember(key, lambda: self._matches(text), MATCHES_TIMEOUT)
-        self._last = (text, version, matches)
-        return matches
+    def search(self, query: Query) -> EngineResult:
+        """One page of the matches with the total and the facet counts: one statement
+        (search.engines.sql), kept until the index changes, so asking again (the same page,
+        from the next visitor) costs no query."""
+        if not query.text:
+            return EngineResult(total=0, hits=())
+        sort = SORT_NEWEST if query.sort == SORT_NEWEST else SORT_RELEVANCE
+        filters = {
+            facet: sorted(set(query.filters[facet])) for facet in FACETS if query.filters.get(facet)
+        }
+        offset, limit = max(query.offset, 0), max(query.limit, 0)
+        key = SEARCH_CACHE_KEY.format(digest=_digest(query.text, filters, sort, offset, limit))
+        return for_this_index(
+            key,
+            lambda: self._search(query.text, filters, sort=sort, offset=offset, limit=limit),
+            RESULTS_TIMEOUT,
+        )
 
-    def _matches(self, text: str) -> list[Match]:
+    def _search(
+        self, text: str, filters: dict[str, list[str]], *, sort: str, offset: int, limit: int
+    ) -> EngineResult:
+        dialect = dialect_for(self.backend)
+        if dialect is None:
+            total, matched, ids, facets = self._search_in_python(
+                text, filters, sort=sort, offset=offset, limit=limit
+            )
+        else:
+            rows = faceted_search(dialect, text, filters, sort=sort, offset=offset, limit=limit)
+            total, matched, ids, facets = rows.total, rows.matched, rows.ids, rows.facets
+        return EngineResult(
+            total=total,
+            hits=tuple(Hit(entry_id=entry_id) for entry_id in ids),
+            facets=facets,
+            # Spelling-near words when the words matched nothing (filters aside).
+            suggestions=() if matched else self.spelling(text),
+        )
+
+    def _search_in_python(self, text, filters, *, sort, offset, limit):
+        """Where the database has no search statement: the backend ranks the matches (at
+        most MAX_MATCHES) and `search.facets` filters, counts, sorts and slices them."""
         results = self.backend.search(text, GuidanceEntry.objects.all(), operator="and")
-        # Only the columns the facets need, as tuples: not model instances, and not the
-        # matched text vectors the backend's queryset also selects (on PostgreSQL, the
-        # title || body tsvector of every match).
         rows = (
             results[:MAX_MATCHES]
             .get_queryset()
@@ -212,22 +268,8 @@ class DatabaseEngine:
             )
             for pk, kind, language, facets, published_at in rows
         ]
-        return matches
-
-    def search(self, query: Query) -> EngineResult:
-        if not query.text:
-            return EngineResult(total=0, hits=())
-        matches = self.matches(query.text)
-        page = facet_page(
-            matches, query.filters, sort=query.sort, offset=query.offset, limit=query.limit
-        )
-        suggestions = () if matches else self.spelling(query.text)
-        return EngineResult(
-            total=page.total,
-            hits=tuple(Hit(entry_id=entry_id) for entry_id in page.ids),
-            facets=page.facets,
-            suggestions=suggestions,
-        )
+        page = facet_page(matches, filters, sort=sort, offset=offset, limit=limit)
+        return page.total, len(matches), page.ids, page.facets
 
     def spelling(self, text: str) -> tuple[str, ...]:
         return spelling_suggestions(text, guidance_lexicon().words)
@@ -243,26 +285,28 @@ class DatabaseEngine:
         if len(text) < MIN_SUGGEST_LENGTH or limit <= 0:
             return []
         language = (get_language() or "").split("-")[0]
-        key = SUGGEST_CACHE_KEY.format(
-            version=index_version(),
-            language=language,
-            limit=limit,
-            digest=hashlib.sha256(text.encode()).hexdigest(),
-        )
-        return remember(key, lambda: self._suggest(text, limit, language), MATCHES_TIMEOUT)
+        key = SUGGEST_CACHE_KEY.format(language=language, limit=limit, digest=_digest(text))
+        return for_this_index(key, lambda: self._suggest(text, limit, language), RESULTS_TIMEOUT)
 
     def _suggest(self, text: str, limit: int, language: str) -> list[Suggestion]:
+        """At most `limit` suggestions from two index lookups (the indicator codes, then the
+        title prefixes), each reading `limit * 3` rows of five short columns."""
         fields = ("id", "kind", "title", "url", "language")
-        candidates: list[GuidanceEntry] = []
+        candidates: list[tuple] = []
         if CODE_PREFIX.fullmatch(text):
             coded = GuidanceEntry.objects.filter(
                 kind=EntryKind.INDICATOR, title__startswith=text
-            ).only(*fields)[: limit * 3]
-            candidates += sorted(coded, key=lambda entry: _code_key(entry.title))
-        titles = self.backend.autocomplete(
-            text, GuidanceEntry.objects.only(*fields), operator="and"
-        )[: limit * 3]
-        candidates += sorted(titles, key=lambda entry: entry.language != language)
+            ).values_list(*fields)[: limit * 3]
+            candidates += sorted(coded, key=lambda row: _code_key(row[2]))
+        dialect = dialect_for(self.backend)
+        if dialect is None:
+            found = self.backend.autocomplete(
+                text, GuidanceEntry.objects.only(*fields), operator="and"
+            )[: limit * 3]
+            titles = [tuple(getattr(entry, name) for name in fields) for entry in found]
+        else:
+            titles = autocomplete(dialect, text, limit * 3)
+        candidates += sorted(titles, key=lambda row: row[4] != language)
         return list(islice(_unique_suggestions(candidates), limit))
 
     # --- index maintenance -------------------------------------------------------------
@@ -285,14 +329,14 @@ class DatabaseEngine:
             self.backend.add_bulk(GuidanceEntry, batch)
         if hasattr(index, "delete_stale_model_entries"):
             index.delete_stale_model_entries(GuidanceEntry)
-        self._last = None
         forget_index_version()
 
 
-def _unique_suggestions(entries: Iterable[GuidanceEntry]) -> Iterable[Suggestion]:
+def _unique_suggestions(rows: Iterable[tuple]) -> Iterable[Suggestion]:
+    """(id, kind, title, url, language) rows as suggestions, each title once."""
     seen: set[str] = set()
-    for entry in entries:
-        key = fold(entry.title)
+    for _id, kind, title, url, _language in rows:
+        key = fold(title)
         if key not in seen:
             seen.add(key)
-            yield Suggestion(text=entry.title, url=entry.url, kind=entry.kind)
+            yield Suggestion(text=title, url=url, kind=kind)

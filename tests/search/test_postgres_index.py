@@ -1,6 +1,7 @@
 """On PostgreSQL, a search finds its matches through an index, not by reading every entry.
 
-modelsearch matches `(title || body) @@ query`; migration 0002 indexes that expression.
+The search statement (search.engines.sql) matches `(title || body) @@ query`, as modelsearch
+does; migration 0002 indexes that expression.
 Runs on PostgreSQL only (CI's second stage); SQLite's FTS5 table is its own index.
 """
 
@@ -10,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from search.engines.base import Query
 from search.engines.database import DatabaseEngine
 from search.models import EntryKind, GuidanceEntry
 
@@ -36,18 +38,18 @@ def test_the_match_query_uses_the_title_and_body_index():
     engine = DatabaseEngine()
     engine.rebuild(GuidanceEntry.objects.order_by("pk"))
     with CaptureQueriesContext(connection) as captured:
-        matches = engine._matches("remittances")
-    assert tagged <= {match.id for match in matches} and len(tagged) == 10
+        result = engine.search(Query(text="remittances", limit=50))
+    assert tagged <= {hit.entry_id for hit in result.hits} and len(tagged) == 10
     (sql,) = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
-    # The expression modelsearch matches on is the one the migration indexes…
-    assert '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@' in sql
+    # The expression the search statement matches on is the one the migration indexes…
+    assert "(ie.title || ie.body) @@" in sql
     # …and PostgreSQL can answer that match from the index (on 500 rows the planner would
     # rather read the table: forbid that to see which index serves the expression).
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
-            "EXPLAIN SELECT 1 FROM wagtailsearch_indexentry "
-            "WHERE (title || body) @@ to_tsquery('remittances')"
+            "EXPLAIN SELECT 1 FROM wagtailsearch_indexentry ie "
+            "WHERE (ie.title || ie.body) @@ to_tsquery('remittances')"
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "guidance_search_title_body_gin" in plan, plan

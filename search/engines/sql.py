@@ -1,0 +1,565 @@
+# ruff: noqa: S608 -- statements are put together from constants and model metadata; every
+# value (words, filter values, limits) is a parameter.
+"""The database engine's SQL: one statement per search, one per autocomplete.
+
+A search's statement matches the words through Wagtail's index (PostgreSQL full text, or
+SQLite FTS5), ranks the filtered matches for the one page shown (ORDER BY … LIMIT/OFFSET),
+and counts the total and every facet by GROUP BY over all the matching rows: only the page's
+ids and the counts leave the database. Its results are those of the engine's Python path
+(`search.facets` over the backend's ranking): tests/search/test_database_engine.py holds the
+two together.
+
+- Relevance is the backend's own: the query text goes through modelsearch's query compiler
+  (the same tsquery, or FTS5 MATCH string), the rank is its expression (PostgreSQL:
+  ts_rank of the title times the title's norm, plus ts_rank of the body; SQLite: bm25), and
+  ties go to the newest entry (the highest id), as the backend orders them. On PostgreSQL
+  the tsquery is built once per statement, not once per ranked row.
+- Facets as `search.facets` defines them: values of one facet OR, facets AND; each facet
+  counted over the matches passing every other facet's filter. "kind" and "language" are
+  columns; the others are read from `GuidanceEntry.facets` (lists of strings; a single
+  string or number is one value; numbers count as their text; blanks and nulls are none).
+  Entries share their facet values (the lessons of a module carry the module's), so the
+  JSON is read once per distinct set of values, not once per match.
+
+Only the database vendors below have a statement; the engine keeps its Python path for the
+others (Wagtail's fallback backend).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db import connections, router
+from modelsearch.conf import get_app_config
+from modelsearch.utils import get_descendants_content_types_pks
+
+from ..models import GuidanceEntry
+from .base import FACETS, SORT_NEWEST
+
+COLUMN_FACETS = ("kind", "language")
+JSON_FACETS = tuple(facet for facet in FACETS if facet not in COLUMN_FACETS)
+
+
+@dataclass(frozen=True)
+class FacetedRows:
+    """What one search statement answers."""
+
+    total: int  # matches passing every filter
+    matched: int  # matches before any filter
+    ids: tuple[int, ...]  # the page, in order
+    facets: dict[str, dict[str, int]]  # facet -> {value: count}, most frequent first
+
+
+class Fragment:
+    """SQL text and its parameters, put together in order."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, *params) -> Fragment:
+        self.parts.append(sql)
+        self.params.extend(params)
+        return self
+
+    def sql(self) -> str:
+        return "".join(self.parts)
+
+
+def _placeholders(values: Sequence) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+class Dialect:
+    """What differs between the vendors: matching, ranking, reading JSON facets."""
+
+    # Higher ranks first (PostgreSQL's ts_rank) or lower scores first (SQLite's bm25).
+    relevance_order = "DESC"
+    # Ends a subquery the planner must plan on its own (PostgreSQL: OFFSET 0).
+    fence = ""
+
+    def __init__(self, backend, connection):
+        self.backend = backend
+        self.connection = connection
+        self.quote = connection.ops.quote_name
+        index_entry = get_app_config().get_model("IndexEntry")
+        self.entries = self.quote(GuidanceEntry._meta.db_table)
+        self.index = self.quote(index_entry._meta.db_table)
+        self.content_types = list(get_descendants_content_types_pks(GuidanceEntry))
+
+    def _compiled(self, expression) -> tuple[str, list]:
+        compiler = GuidanceEntry.objects.none().query.get_compiler(connection=self.connection)
+        sql, params = compiler.compile(expression)
+        return sql, list(params)
+
+    def entry_join(self, index_alias: str, *, many: bool = False) -> str:
+        """Join condition from an index row to its entry: the object id is the entry's key
+        as text, cast back to the key so that each is one look-up in the key's index."""
+        types = ", ".join(str(int(pk)) for pk in self.content_types)
+        return (
+            f"g.id = CAST(CASE WHEN {index_alias}.content_type_id IN ({types}) "
+            f"THEN {index_alias}.object_id END AS integer)"
+        )
+
+    # Per vendor:
+    def matches(self, text: str) -> Fragment:
+        """A SELECT of the entries matching the words: id, kind, language, facets and
+        published_at, and what the vendor ranks with."""
+        raise NotImplementedError
+
+    def add_page(
+        self,
+        statement: Fragment,
+        text: str,
+        source: str,
+        passing: Fragment,
+        *,
+        sort: str,
+        order: str,
+        offset: int,
+        limit: int,
+    ) -> None:
+        """Add the CTE `page` (id, published_at, relevance): the page, in `order`, of the
+        matches that pass every filter (`FROM {source} WHERE {passing}`, the matches as m)."""
+        raise NotImplementedError
+
+    def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
+        """(FROM item, value expression, condition): one row per value of `facet` in the
+        JSON object `facets` (both SQL expressions without parameters)."""
+        raise NotImplementedError
+
+    def autocomplete(self, text: str, limit: int) -> Fragment:
+        """A SELECT of (id, kind, title, url, language) of the entries whose title completes
+        the words, in the backend's order, at most `limit`."""
+        raise NotImplementedError
+
+
+class PostgresDialect(Dialect):
+    fence = " OFFSET 0"
+
+    def entry_join(self, index_alias: str, *, many: bool = False) -> str:
+        # Many matches: compared as text, as modelsearch does; PostgreSQL then hashes the
+        # matching index rows rather than every entry (faster by a third, measured).
+        if many:
+            return f"{index_alias}.object_id = CAST(g.id AS varchar(50))"
+        return super().entry_join(index_alias)
+
+    def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
+        compiler_class = (
+            self.backend.autocomplete_query_compiler_class
+            if autocomplete
+            else self.backend.query_compiler_class
+        )
+        compiler = compiler_class(GuidanceEntry.objects.all(), text, operator="and")
+        tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(self.backend))
+        if tsquery is None:
+            return "NULL::tsquery", []
+        return self._compiled(tsquery)
+
+    @property
+    def weights(self) -> str:
+        from modelsearch.backends.database.postgres.weights import get_sql_weights
+
+        return get_sql_weights()  # what modelsearch's query compiler ranks with
+
+    def matches(self, text: str) -> Fragment:
+        tsquery, params = self._tsquery(text)
+        return Fragment().add(
+            "SELECT g.id, g.kind, g.language, g.facets, g.published_at, ie.title AS title_vector, "
+            f"ie.body AS body_vector, ie.title_norm FROM {self.index} ie "
+            f"JOIN {self.entries} g ON {self.entry_join('ie', many=True)} "
+            f"WHERE ie.content_type_id IN ({_placeholders(self.content_types)}) "
+            # The expression migration 0002 indexes (GIN), as modelsearch writes it.
+            f"AND (ie.title || ie.body) @@ {tsquery}",
+            *self.content_types,
+            *params,
+        )
+
+    def body_rank_bounds(self) -> tuple[float, float]:
+        """More than ts_rank can give a body: (for one word, for several). PostgreSQL's
+        ts_rank (tsrank.c, no normalisation) ranks one word below (1 + 1.645) / 1.645 times
+        the weight of its heaviest position (at most that weight when all positions weigh
+        the same), and several words below 1 when all must match, or 1.61 times the heaviest
+        weight when any may. modelsearch writes the body with the weights of the model's
+        search fields other than the title. Twice those, for rounding."""
+        from modelsearch.backends.database.postgres.weights import WEIGHTS_VALUES, get_weight
+        from modelsearch.index import SearchField
+
+        weights = list(WEIGHTS_VALUES) or [1.0]  # D, C, B, A
+        labels = {
+            get_weight(field.boost)
+            for field in GuidanceEntry.get_search_fields()
+            if isinstance(field, SearchField) and field.field_name != "title"
+        }
+        body = [weights["DCBA".index(label)] for label in labels if label in "DCBA"]
+        return 2 * 1.61 * max(body or weights), 2 * 1.61 * max(1.0, *weights)
+
+    def add_page(self, statement, text, source, passing, *, sort, order, offset, limit):
+        """Only the page is ranked. The title's rank (a short vector, in the row) is worked
+        out for every match kept; the body's (a long vector, stored apart) only where it can
+        change the page: the body adds less than `body_rank_bounds` to the rank, so a match
+        whose title ranks that much below the page's last title cannot reach the page.
+        Newest first: only the matches as new as the page's last one are ranked. Either way
+        the page, and its order, are those of ranking every match."""
+        tsquery, params = self._tsquery(text)
+        weights = "(%s)::float4[]"
+        title_rank = f"(ts_rank({weights}, m.title_vector, tsq.q) * m.title_norm)"
+        body_rank = f"(ts_rank({weights}, pt.body_vector, tsq.q) * %s)"
+        statement.add(f", tsq AS MATERIALIZED (SELECT {tsquery} AS q)", *params)
+        statement.add(
+            ", pt AS MATERIALIZED (SELECT m.id, m.published_at, m.title_vector, m.body_vector, "
+            f"m.title_norm, {title_rank} AS t",
+            self.weights,
+        )
+        statement.add(f" FROM tsq CROSS JOIN {source} WHERE ")
+        statement.add(passing.sql(), *passing.params).add(")")
+        position = max(offset + limit - 1, 0)  # the page's last row
+        if sort == SORT_NEWEST:
+            undated = "(CASE WHEN {0}.published_at IS NULL THEN 1 ELSE 0 END)"
+            statement.add(
+                f", kth AS (SELECT {undated.format('pt')} AS k1, published_at AS kd FROM pt "
+                f"ORDER BY {undated.format('pt')}, published_at DESC OFFSET %s LIMIT 1)",
+                position,
+            )
+            candidates = (
+                "NOT EXISTS (SELECT 1 FROM kth) OR EXISTS (SELECT 1 FROM kth WHERE "
+                f"{undated.format('pt')} < kth.k1 OR ({undated.format('pt')} = kth.k1 "
+                "AND (kth.k1 = 1 OR pt.published_at >= kth.kd)))"
+            )
+            relevance = Fragment().add(
+                f"(ts_rank({weights}, pt.title_vector, tsq.q) * pt.title_norm) + {body_rank}",
+                self.weights,
+                self.weights,
+                1.0,
+            )
+            bound = Fragment().add(candidates)
+        else:
+            one_word, several = self.body_rank_bounds()
+            relevance = Fragment().add(f"pt.t + {body_rank}", self.weights, 1.0)
+            bound = Fragment().add(
+                "pt.t + CASE WHEN numnode(tsq.q) = 1 THEN CAST(%s AS double precision) "
+                "ELSE CAST(%s AS double precision) END "
+                ">= COALESCE((SELECT t FROM pt ORDER BY t DESC OFFSET %s LIMIT 1), 0)",
+                one_word,
+                several,
+                position,
+            )
+        statement.add(", page AS (SELECT pt.id AS id, pt.published_at AS published_at, ")
+        statement.add(relevance.sql(), *relevance.params)
+        statement.add(" AS relevance FROM pt CROSS JOIN tsq WHERE ")
+        statement.add(bound.sql(), *bound.params)
+        statement.add(f" ORDER BY {order} LIMIT %s OFFSET %s)", limit, offset)
+
+    def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
+        raw = f"({facets} -> {facet})"
+        listed = (
+            f"CASE jsonb_typeof({raw}) WHEN 'array' THEN {raw} "
+            f"WHEN 'string' THEN jsonb_build_array({raw}) "
+            f"WHEN 'number' THEN CASE WHEN {raw} <> '0'::jsonb THEN jsonb_build_array({raw}) END "
+            "END"
+        )
+        return (
+            f"jsonb_array_elements({listed}) AS e(v)",
+            "(e.v #>> '{}')",
+            "jsonb_typeof(e.v) IN ('string', 'number') AND (e.v #>> '{}') <> ''",
+        )
+
+    def autocomplete(self, text: str, limit: int) -> Fragment:
+        tsquery, params = self._tsquery(text, autocomplete=True)
+        # modelsearch's autocomplete rank: ts_rank of the title's prefixes, times 1.0.
+        rank = "(ts_rank((%s)::float4[], ie.autocomplete, tsq.q) * %s)"
+        return Fragment().add(
+            f"SELECT g.id, g.kind, g.title, g.url, g.language FROM {self.index} ie "
+            f"JOIN {self.entries} g ON {self.entry_join('ie')} "
+            f"CROSS JOIN (SELECT {tsquery} AS q OFFSET 0) tsq "
+            f"WHERE ie.content_type_id IN ({_placeholders(self.content_types)}) "
+            f"AND ie.autocomplete @@ {tsquery} "
+            f"ORDER BY {rank} DESC, g.id DESC LIMIT %s",
+            *params,
+            *self.content_types,
+            *params,
+            self.weights,
+            1.0,
+            limit,
+        )
+
+
+class SQLiteDialect(Dialect):
+    relevance_order = "ASC"
+
+    def _match(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
+        from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
+
+        compiler_class = (
+            self.backend.autocomplete_query_compiler_class
+            if autocomplete
+            else self.backend.query_compiler_class
+        )
+        compiler = compiler_class(GuidanceEntry.objects.all(), text, operator="and")
+        query = compiler.build_search_query(
+            normalize(compiler.query), config=compiler.get_config(self.backend)
+        )
+        if query is None:
+            return "0", []
+        match = MatchExpression(compiler.fields or compiler.FTS_TABLE_FIELDS, query)
+        compiler = GuidanceEntry.objects.none().query.get_compiler(connection=self.connection)
+        sql, params = match.as_sql(compiler, self.connection)
+        return sql, list(params)
+
+    @property
+    def fts(self) -> str:
+        return self.quote(get_app_config().get_model("SQLiteFTSIndexEntry")._meta.db_table)
+
+    def _scored(self, text: str, *, autocomplete: bool = False) -> Fragment:
+        """Object ids of the index rows matching the text, with modelsearch's bm25 score
+        (search: times the title's norm, plus itself; autocomplete: times 1.0)."""
+        match, params = self._match(text, autocomplete=autocomplete)
+        score = (
+            f"(bm25({self.fts}) * %s)"
+            if autocomplete
+            else f"((bm25({self.fts}) * ie.title_norm) + (bm25({self.fts}) * %s))"
+        )
+        return Fragment().add(
+            f"SELECT ie.content_type_id, ie.object_id, {score} AS score FROM {self.fts} "
+            f"JOIN {self.index} ie ON ie.id = {self.fts}.rowid WHERE {match} "
+            f"AND ie.content_type_id IN ({_placeholders(self.content_types)})",
+            1.0,
+            *params,
+            *self.content_types,
+        )
+
+    def matches(self, text: str) -> Fragment:
+        scored = self._scored(text)
+        return (
+            Fragment()
+            .add("SELECT g.id, g.kind, g.language, g.facets, g.published_at, s.score FROM (")
+            .add(scored.sql(), *scored.params)
+            .add(f") s JOIN {self.entries} g ON {self.entry_join('s')}")
+        )
+
+    def add_page(self, statement, text, source, passing, *, sort, order, offset, limit):
+        # bm25 comes with the match (FTS5 works it out for every match it finds).
+        statement.add(
+            ", page AS (SELECT m.id AS id, m.published_at AS published_at, m.score AS relevance"
+        )
+        statement.add(f" FROM {source} WHERE ")
+        statement.add(passing.sql(), *passing.params)
+        statement.add(f" ORDER BY {order} LIMIT %s OFFSET %s)", limit, offset)
+
+    def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
+        path = f"('$.' || {facet})"
+        return (
+            f"json_each({facets}, {path}) AS e",
+            "CAST(e.value AS TEXT)",
+            # Strings and numbers, each element of a list or a single one; a single zero is
+            # no value (as in Python); objects are no values.
+            f"e.type IN ('text', 'integer', 'real') AND CAST(e.value AS TEXT) <> '' "
+            f"AND json_type({facets}, {path}) <> 'object' "
+            f"AND NOT (json_type({facets}, {path}) IN ('integer', 'real') AND e.value = 0)",
+        )
+
+    def autocomplete(self, text: str, limit: int) -> Fragment:
+        scored = self._scored(text, autocomplete=True)
+        return (
+            Fragment()
+            .add("SELECT g.id, g.kind, g.title, g.url, g.language FROM (")
+            .add(scored.sql(), *scored.params)
+            .add(
+                f") s JOIN {self.entries} g ON {self.entry_join('s')} "
+                "ORDER BY s.score ASC, g.id DESC LIMIT %s",
+                limit,
+            )
+        )
+
+
+DIALECTS = {"postgresql": PostgresDialect, "sqlite": SQLiteDialect}
+
+
+def dialect_for(backend) -> Dialect | None:
+    """The statement builder for the backend's database, or None (then the engine keeps its
+    Python path): PostgreSQL full text, or SQLite with FTS5."""
+    connection = connections[router.db_for_read(GuidanceEntry)]
+    name = type(backend).__module__
+    if connection.vendor == "postgresql" and name.endswith(".postgres.postgres"):
+        return PostgresDialect(backend, connection)
+    if connection.vendor == "sqlite" and name.endswith(".sqlite.sqlite"):
+        return SQLiteDialect(backend, connection)
+    return None
+
+
+# --- the search statement ---------------------------------------------------------------
+
+
+def _wanted(filters: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """The filtered facets (known ones, with at least one value) and their values. A blank
+    value can match nothing (no entry has a blank value), yet it still filters."""
+    return {
+        facet: tuple(dict.fromkeys(value for value in filters[facet] if value))
+        for facet in FACETS
+        if filters.get(facet)
+    }
+
+
+def _flag(wanted: tuple[str, ...], value_sql: str, fragment: Fragment) -> Fragment:
+    """`value_sql` is one of the wanted values (never, when only a blank was wanted)."""
+    if wanted:
+        return fragment.add(f"{value_sql} IN ({_placeholders(wanted)})", *wanted)
+    return fragment.add("1 = 0")
+
+
+def _facet_names() -> str:
+    return " UNION ALL ".join(f"SELECT '{facet}' AS facet" for facet in JSON_FACETS)
+
+
+def search_statement(
+    dialect: Dialect,
+    text: str,
+    filters: Mapping[str, Sequence[str]],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> Fragment:
+    """One statement whose rows are ("matched" | "total", n), ("facet", facet, value, n) and
+    ("hit", id, position).
+
+    m: the matches. groups: the matches counted per type, language and facet values (the
+    JSON is hashed once per match, here only). fs: each distinct set of facet values, with
+    the JSON facets' filters as 1/0 flags; fv: its values, each once. The counts come from
+    the groups; the page is ranked among the matches passing every filter.
+    """
+    wanted = _wanted(filters)
+    flag_of = {facet: f"p_{index}" for index, facet in enumerate(FACETS)}
+    json_filtered = [facet for facet in wanted if facet in JSON_FACETS]
+    statement = Fragment()
+
+    matches = dialect.matches(text)
+    statement.add("WITH m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
+    statement.add(
+        ", groups AS MATERIALIZED (SELECT facets, kind, language, COUNT(*) AS n FROM m "
+        "GROUP BY facets, kind, language)"
+    )
+    statement.add(", fs AS MATERIALIZED (SELECT d.facets")
+    for facet in json_filtered:
+        items, value, condition = dialect.facet_values("d.facets", f"'{facet}'")
+        statement.add(f", CASE WHEN EXISTS (SELECT 1 FROM {items} WHERE {condition} AND ")
+        _flag(wanted[facet], value, statement)
+        statement.add(f") THEN 1 ELSE 0 END AS {flag_of[facet]}")
+    statement.add(" FROM (SELECT DISTINCT facets FROM groups) d)")
+    items, value, condition = dialect.facet_values("fs.facets", "k.facet")
+    statement.add(
+        f", fv AS (SELECT DISTINCT fs.facets, k.facet, {value} AS value "
+        f"FROM fs CROSS JOIN ({_facet_names()}) k CROSS JOIN {items} WHERE {condition})"
+    )
+
+    def passes(alias: str, fragment: Fragment, but: str | None = None, sets="fs") -> Fragment:
+        """The condition that a row of `alias` passes every filter (except `but`'s): the
+        columns' filters on the row, the JSON facets' flags of its set of values (`sets`)."""
+        fragment.add("1 = 1")
+        for facet in wanted:
+            if facet != but and facet in COLUMN_FACETS:
+                _flag(wanted[facet], f"{alias}.{facet}", fragment.add(" AND "))
+        flags = [f"{sets}.{flag_of[facet]} = 1" for facet in json_filtered if facet != but]
+        if flags:
+            fragment.add(" AND " + " AND ".join(flags))
+        return fragment
+
+    # The page: ranked among the filtered matches only, cut in SQL.
+    page = limit > 0
+    order = f"relevance {dialect.relevance_order}, id DESC"
+    if sort == SORT_NEWEST:
+        order = "CASE WHEN published_at IS NULL THEN 1 ELSE 0 END, published_at DESC, " + order
+    if page:
+        source = "m"
+        if json_filtered:
+            # The matches with their sets' flags. The fence keeps the filters out of this
+            # join: estimated to keep one set, PostgreSQL would read the matches once per set
+            # kept rather than hash them.
+            flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
+            source = f"(SELECT m.*{flags} FROM m JOIN fs ON fs.facets = m.facets{dialect.fence}) m"
+        dialect.add_page(
+            statement,
+            text,
+            source,
+            passes("m", Fragment(), sets="m"),
+            sort=sort,
+            order=order,
+            offset=offset,
+            limit=limit,
+        )
+
+    # The rows: the counts, the facet counts, the page.
+    grouped = (
+        " FROM groups JOIN fs ON fs.facets = groups.facets" if json_filtered else " FROM groups"
+    )
+    statement.add(" SELECT 'matched' AS part, '' AS facet, '' AS value, COALESCE(SUM(n), 0) AS n")
+    statement.add(", 0 AS pos FROM groups UNION ALL SELECT 'total', '', '', COALESCE(SUM(n), 0), 0")
+    statement.add(f"{grouped} WHERE ")
+    passes("groups", statement)
+    for facet in COLUMN_FACETS:
+        statement.add(f" UNION ALL SELECT 'facet', '{facet}', groups.{facet}, SUM(n), 0{grouped}")
+        statement.add(f" WHERE groups.{facet} <> '' AND ")
+        passes("groups", statement, but=facet).add(f" GROUP BY groups.{facet}")
+    statement.add(f" UNION ALL SELECT 'facet', fv.facet, fv.value, SUM(n), 0{grouped}")
+    statement.add(" JOIN fv ON fv.facets = groups.facets WHERE 1 = 1")
+    for facet in wanted:
+        statement.add(f" AND (fv.facet = '{facet}' OR (")
+        if facet in COLUMN_FACETS:
+            _flag(wanted[facet], f"groups.{facet}", statement)
+        else:
+            statement.add(f"fs.{flag_of[facet]} = 1")
+        statement.add("))")
+    statement.add(" GROUP BY fv.facet, fv.value")
+    if page:
+        statement.add(
+            f" UNION ALL SELECT 'hit', '', '', id, ROW_NUMBER() OVER (ORDER BY {order}) FROM page"
+        )
+    return statement
+
+
+def faceted_search(
+    dialect: Dialect,
+    text: str,
+    filters: Mapping[str, Sequence[str]],
+    *,
+    sort: str,
+    offset: int,
+    limit: int,
+) -> FacetedRows:
+    statement = search_statement(
+        dialect, text, filters, sort=sort, offset=max(offset, 0), limit=max(limit, 0)
+    )
+    with dialect.connection.cursor() as cursor:
+        cursor.execute(statement.sql(), statement.params)
+        rows = cursor.fetchall()
+    counts = {"matched": 0, "total": 0}
+    facets: dict[str, dict[str, int]] = {}
+    hits: list[tuple[int, int]] = []
+    for part, facet, value, n, position in rows:
+        if part == "hit":
+            hits.append((int(position), int(n)))
+        elif part == "facet":
+            facets.setdefault(facet, {})[value] = int(n)
+        else:
+            counts[part] = int(n)
+    ordered = {
+        facet: dict(sorted(facets[facet].items(), key=lambda item: (-item[1], item[0])))
+        for facet in FACETS
+        if facets.get(facet)
+    }
+    return FacetedRows(
+        total=counts["total"],
+        matched=counts["matched"],
+        ids=tuple(entry_id for _position, entry_id in sorted(hits)),
+        facets=ordered,
+    )
+
+
+def autocomplete(dialect: Dialect, text: str, limit: int) -> list[tuple[int, str, str, str, str]]:
+    """(id, kind, title, url, language) of the entries whose title completes the words, in
+    the backend's order (most relevant first, then the newest), at most `limit`."""
+    statement = dialect.autocomplete(text, limit)
+    with dialect.connection.cursor() as cursor:
+        cursor.execute(statement.sql(), statement.params)
+        return cursor.fetchall()
