@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -27,8 +28,21 @@ def profile(request):
 
 
 @require_POST
+@csrf_exempt
 def set_language(request):
-    """Django's language switch; for a signed-in person it also becomes their preference."""
+    """Django's language switch; for a signed-in person it also becomes their preference.
+
+    The CSRF token is checked for signed-in people only: the form has none for visitors,
+    whose pages are kept whole for everyone (training_site.page_cache). What a forged post
+    can do to a visitor is switch the language of the pages they are shown, nothing more.
+    """
+    if request.user.is_authenticated:
+        return _set_signed_in_language(request)
+    return django_set_language(request)
+
+
+@csrf_protect
+def _set_signed_in_language(request):
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    # Whole pages for visitors who are not signed in, until the content changes.
+    "training_site.page_cache.AnonymousPageCacheMiddleware",
     "training_site.routing.CachedRouteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
