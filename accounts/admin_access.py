@@ -3,8 +3,10 @@
 Every page's header links to the trainer workspace and the admin, and shows Wagtail's user
 bar, for people allowed there; asking costs two permission queries per page for every
 signed-in learner. The answers are kept in the cache per user and forgotten when they could
-change: the user saved (active, superuser), their groups or permissions changed, or any
-group's permissions or any permission changed (a new token for everyone). The admin and the trainer
+change: the user saved (active, superuser), their groups or permissions changed (a new
+token for them), or any group's permissions or any permission changed (a new token for
+everyone). The answers' keys carry both tokens, so a process's own copy
+(training_site.near_cache) is never stale either. The admin and the trainer
 workspace still check permissions on every request: this only decides which links are
 drawn.
 """
@@ -13,20 +15,24 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
 from django.db import transaction
 
-from training_site.content_cache import remember, renew, token
+from training_site.content_cache import remember, renew, renew_many, tokens
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "admin-access-version"
+USER_KEY = "admin-access-user:{user_id}"
 TIMEOUT = 60 * 60
 
 
 def _key(user_id: int) -> str | None:
-    version = token(VERSION_KEY)  # renewed when any group's or permission changes
-    return None if version is None else f"admin-access:{version}:{user_id}"
+    user_key = USER_KEY.format(user_id=user_id)
+    # Everyone's token (any group's or permission's change) and this user's (their own).
+    found = tokens([VERSION_KEY, user_key])
+    if found is None:
+        return None
+    return f"admin-access:{found[VERSION_KEY]}:{user_id}:{found[user_key]}"
 
 
 def _links(user) -> dict[str, bool]:
@@ -61,13 +67,10 @@ def forget_everyone(**kwargs) -> None:
 
 
 def _forget(user_ids) -> None:
-    user_ids = list(user_ids)
+    keys = [USER_KEY.format(user_id=user_id) for user_id in user_ids]
 
     def forget() -> None:
-        try:
-            cache.delete_many([key for key in map(_key, user_ids) if key is not None])
-        except Exception:
-            logger.exception("The cache did not answer: staff links may be stale.")
+        renew_many(keys)
 
     forget()  # now, and again after commit (as forget_everyone)
     transaction.on_commit(forget)

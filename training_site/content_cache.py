@@ -31,6 +31,8 @@ from django.db import transaction
 from django.utils.translation import get_language
 from wagtail.models import Page, PageViewRestriction, Site
 
+from .near_cache import MISSING, near
+
 logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "site-content-version"
@@ -168,7 +170,11 @@ def cached(
 
 def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool = True) -> T:
     """`build()`, kept under `key` for `timeout` seconds; built every time while the cache
-    does not answer. The key must change when what `build` reads changes (a token in it)."""
+    does not answer. The key must change when what `build` reads changes (a token in it):
+    then this process keeps a copy too (training_site.near_cache) and reads it first."""
+    value = near.get(key)
+    if value is not MISSING:
+        return value
     try:
         value = cache.get(key, _MISSING)
     except Exception:
@@ -178,6 +184,9 @@ def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool 
         value = build()
         if value is not None or keep_none:
             _quietly(cache.set, key, value, timeout)
+            near.set(key, value, timeout)
+    else:
+        near.set(key, value, timeout)
     return value
 
 
@@ -189,15 +198,28 @@ def remember_many(
 ) -> dict[K, T]:
     """For each id, the value kept under its key; `build(missing ids)` for the others, in
     one call. Ids `build` leaves out are remembered as such and left out of the result."""
-    try:
-        found = cache.get_many(list(keys.values()))
-    except Exception:
-        found = {}
-    values = {i: found[key] for i, key in keys.items() if key in found}
+    values = {}
+    for i, key in keys.items():
+        value = near.get(key)
+        if value is not MISSING:
+            values[i] = value
+    far = {i: key for i, key in keys.items() if i not in values}
+    if far:
+        try:
+            found = cache.get_many(list(far.values()))
+        except Exception:
+            found = {}
+        for i, key in far.items():
+            if key in found:
+                values[i] = found[key]
+                near.set(key, found[key], timeout)
     missing = [i for i in keys if i not in values]
     if missing:
         built = build(missing)
-        _quietly(cache.set_many, {keys[i]: built.get(i, _ABSENT) for i in missing}, timeout)
+        kept = {keys[i]: built.get(i, _ABSENT) for i in missing}
+        _quietly(cache.set_many, kept, timeout)
+        for key, value in kept.items():
+            near.set(key, value, timeout)
         values.update(built)
     return {i: value for i, value in values.items() if value != _ABSENT}
 

@@ -7,7 +7,8 @@ language, keeps the answer (the page's model and id) in the content cache, and
 for later requests fetches only that page: one query. The page's own `route` still runs
 (a RoutablePageMixin page resolves its default view there) and checks `live` on every
 request, so nothing Wagtail decides per request is skipped: view restrictions, privacy
-and the serve hooks run as before.
+and the serve hooks run as before (the restrictions they check come from the content
+cache: `_remember_view_restrictions`).
 
 Only URLs that are exactly a page are remembered: not 404s, and not sub-routes such as
 /quiz/attempt/12/ (any number resolves there, so random URLs would fill the cache).
@@ -23,7 +24,7 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from .content_cache import TIMEOUT, content_key, remember
+from .content_cache import TIMEOUT, cached, content_key, remember
 
 _MISSING = object()
 
@@ -79,9 +80,22 @@ def prime_route(request, path: str) -> None:
     if page is None:
         return  # deleted since: let Wagtail route it
     try:
-        request._wagtail_route_for_request = page.route(request, [])
+        request._wagtail_route_for_request = route = page.route(request, [])
     except Http404:
         request._wagtail_route_for_request = None
+        return
+    _remember_view_restrictions(route[0])
+
+
+def _remember_view_restrictions(page) -> None:
+    """Wagtail's serve hook asks the page it serves for its view restrictions (its own and
+    its ancestors': two queries). This page answers from the content cache instead: a
+    restriction added, changed or removed is content, and renews the token. Only this
+    instance, for this request, answers so; the admin asks its own instances."""
+    restrictions = cached(
+        "view-restrictions", page.pk, build=lambda: list(Page.get_view_restrictions(page))
+    )
+    page.get_view_restrictions = lambda: restrictions
 
 
 class CachedRouteMiddleware:
