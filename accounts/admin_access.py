@@ -50,10 +50,17 @@ def staff_links(user) -> dict[str, bool]:
     """{"admin": may use the Wagtail admin, "trainer_workspace": may use /trainer/}."""
     if not getattr(user, "is_authenticated", False):
         return NO_LINKS
-    key = _key(user.pk)
-    if key is None:  # the cache does not answer: ask the database
-        return _links(user)
-    return remember(key, lambda: _links(user), TIMEOUT)
+    # Asked twice per page (the header and the user bar): the request's user answers the
+    # second time. A role change reaches the next request (a new user object).
+    links = getattr(user, "_staff_links", None)
+    if links is None:
+        key = _key(user.pk)
+        if key is None:  # the cache does not answer: ask the database
+            links = _links(user)
+        else:
+            links = remember(key, lambda: _links(user), TIMEOUT)
+        user._staff_links = links
+    return links
 
 
 def can_access_admin(user) -> bool:
@@ -84,6 +91,7 @@ def forget_user(sender, instance=None, **kwargs) -> None:
         else:
             _forget(kwargs.get("pk_set") or ())
     elif instance is not None and instance.pk is not None:
+        instance.__dict__.pop("_staff_links", None)  # this object's answer, if it has one
         _forget([instance.pk])
 
 

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.http import Http404
 from django.http.request import split_domain_port
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
@@ -51,6 +52,23 @@ def prime_site(request, *, fill: bool) -> None:
         return
     if site is not _MISSING:
         request._wagtail_site = site
+
+
+def prime_site_root_paths(request) -> None:
+    """Wagtail's site root paths (every page URL it writes starts from them), which it reads
+    from the shared cache once per request, from the content cache instead: this process's
+    copy, without a round trip (a site saved or a root page moved renews the token)."""
+    if hasattr(request, "_wagtail_cached_site_root_paths"):
+        return
+
+    def read() -> list:
+        key = content_key("site-root-paths")
+        if key is None:
+            return Site.get_site_root_paths()  # Wagtail's own lookup, as without this
+        return remember(key, Site.get_site_root_paths, TIMEOUT)
+
+    # Read only if a page URL is written in this request (a JSON view writes none).
+    request._wagtail_cached_site_root_paths = SimpleLazyObject(read)
 
 
 def _locate(request, path: str, components: list[str]) -> tuple | None:
@@ -99,8 +117,8 @@ def _remember_view_restrictions(page) -> None:
 
 
 class CachedRouteMiddleware:
-    """Primes Wagtail's site lookup on every view, and its serve view with the cached
-    route (see the module's docstring)."""
+    """Primes Wagtail's site lookup and site root paths on every view, and its serve view
+    with the cached route (see the module's docstring)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -111,6 +129,7 @@ class CachedRouteMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         serving_a_page = view_func is wagtail_views.serve
         prime_site(request, fill=serving_a_page)
+        prime_site_root_paths(request)
         if serving_a_page and view_args:
             prime_route(request, view_args[0])
         return None

@@ -96,9 +96,8 @@ def test_production_caches_and_sessions_in_redis_when_given(tmp_path):
     env = _production_env(tmp_path, CACHE_URL="redis://redis.internal:6379/1")
 
     assert _setting("SESSION_ENGINE", env) == "django.contrib.sessions.backends.cached_db"
-    assert _setting("CACHES['default']['BACKEND']", env) == (
-        "django.core.cache.backends.redis.RedisCache"
-    )
+    # Django's Redis backend, one client per pool (training_site/redis_cache.py).
+    assert _setting("CACHES['default']['BACKEND']", env) == "training_site.redis_cache.RedisCache"
     assert _setting("CACHES['default']['LOCATION']", env) == "redis://redis.internal:6379/1"
 
 

@@ -54,6 +54,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # must be shared: allauth counts its login/signup rate limits in the default cache, and a
 # per-process cache would multiply every limit by the number of workers.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Django's backend, keeping one client per pool (training_site/redis_cache.py).
+    CACHES["default"]["BACKEND"] = "training_site.redis_cache.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {})
     CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 2)
     CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 2)

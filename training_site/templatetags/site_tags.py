@@ -1,4 +1,6 @@
 from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from accounts.admin_access import can_access_admin
@@ -34,3 +36,38 @@ def userbar(context, position="bottom-right"):
     if request is None or not can_access_admin(getattr(request, "user", None)):
         return ""
     return wagtailuserbar(context, position)
+
+
+class KeptNode(template.Node):
+    def __init__(self, name: str, parts, nodelist):
+        self.name, self.parts, self.nodelist = name, parts, nodelist
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        if request is None or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)  # a preview shows the draft as edited
+        parts = [part.resolve(context) for part in self.parts]
+        html = cached(
+            f"fragment-{self.name}",
+            request.scheme,
+            request.get_host(),
+            get_language(),
+            *parts,
+            build=lambda: str(self.nodelist.render(context)),
+        )
+        return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
+
+
+@register.tag("kept")
+def kept(parser, token):
+    """`{% kept "name" part … %}…{% endkept %}`: the enclosed markup, rendered once per
+    name, parts, scheme, host and language, and kept until the content changes (the content
+    cache, with this process's copy). For markup that depends on the page's content alone,
+    never on the visitor: nothing per request (forms, tokens, progress) may stand inside."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% kept %} takes a name and the parts it depends on")
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
