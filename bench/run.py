@@ -317,6 +317,9 @@ def bench_env(settings: str, database_url: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="false",
         DATABASE_URL=database_url,
         PYTHONUNBUFFERED="1",
+        # One key prefix per database: the two sizes share CACHE_URL, and an entry kept for
+        # one (a page's id under a URL) must not be read for the other.
+        CACHE_KEY_PREFIX="bench-" + hashlib.sha256(database_url.encode()).hexdigest()[:12],
     )
     # CACHE_URL and CELERY_BROKER_URL stay as the user set them (or absent).
     return env
