@@ -62,7 +62,8 @@ def learning_panel(page, request) -> LearningPanel | None:
     if course is None:
         return None
     outline: CourseOutline = selectors.outline_for(course.pk)
-    done = selectors.completed_ids(request.user, [i.id for i in outline.items])
+    progress = selectors.learner_progress(request.user)
+    done = set(progress.completed.intersection(i.id for i in outline.items))
     module = next((m for m in outline.modules if any(i.id == page.pk for i in m.items)), None)
     previous, following = neighbours(outline, page.pk)
     return LearningPanel(

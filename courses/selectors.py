@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page
 
 from framework_content.models import FrameworkElementPage
-from training_site.content_cache import cached, cached_many
+from training_site.content_cache import cached, cached_many, content_key, remember
 
 from .choices import Level
 from .models import Certificate, CourseModule, CoursePage, Enrolment, ItemProgress
@@ -29,6 +29,7 @@ from .progress import (
     module_progress,
     next_item,
 )
+from .progress_versions import progress_tokens
 from .registry import item_model_labels
 
 
@@ -103,6 +104,8 @@ def outline_for(course_id: int) -> CourseOutline:
 
 
 def completed_ids(user, item_ids: Iterable[int]) -> set[int]:
+    """The items completed, read from the database (for the code that writes progress:
+    pages read `learner_progress`)."""
     if not getattr(user, "is_authenticated", False):
         return set()
     return set(
@@ -110,6 +113,42 @@ def completed_ids(user, item_ids: Iterable[int]) -> set[int]:
             user=user, page_id__in=list(item_ids), completed_at__isnull=False
         ).values_list("page_id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class LearnerProgress:
+    """Every item the learner opened, and those they completed."""
+
+    started: frozenset[int] = frozenset()
+    completed: frozenset[int] = frozenset()
+
+
+def learner_progress(user) -> LearnerProgress:
+    """The learner's progress, kept under their progress token
+    (courses.progress_versions: renewed when they open or complete an item, enrol or
+    leave) and the content token: a page views it without a query until it changes.
+    Read from the database (one query) when the cache does not answer."""
+    if not getattr(user, "is_authenticated", False):
+        return LearnerProgress()
+    found = progress_tokens([user.pk])
+    key = None if found is None else content_key("learner-progress", user.pk, found[user.pk])
+    if key is None:
+        return _learner_progress(user)
+    return remember(key, lambda: _learner_progress(user), LEARNER_PROGRESS_TIMEOUT)
+
+
+LEARNER_PROGRESS_TIMEOUT = 60 * 60
+
+
+def _learner_progress(user) -> LearnerProgress:
+    started, completed = set(), set()
+    for page_id, completed_at in ItemProgress.objects.filter(user=user).values_list(
+        "page_id", "completed_at"
+    ):
+        started.add(page_id)
+        if completed_at is not None:
+            completed.add(page_id)
+    return LearnerProgress(started=frozenset(started), completed=frozenset(completed))
 
 
 @dataclass
@@ -158,7 +197,7 @@ def course_view(course: CoursePage, user) -> CourseView:
         enrolment = Enrolment.objects.filter(user=user, course=course).first()
         if enrolment is not None and enrolment.completed_at:
             certificate = Certificate.objects.filter(enrolment=enrolment).first()
-    done = completed_ids(user, [i.id for i in outline.items])
+    done = set(learner_progress(user).completed.intersection(i.id for i in outline.items))
     return CourseView(
         course=course,
         outline=outline,

@@ -7,6 +7,7 @@ from wagtail import hooks
 from . import services
 from .learning_panel import learning_panel
 from .registry import item_model_labels
+from .selectors import learner_progress
 
 
 def _is_item(page) -> bool:
@@ -15,9 +16,11 @@ def _is_item(page) -> bool:
 
 @hooks.register("before_serve_page")
 def record_item_started(page, request, serve_args, serve_kwargs):
-    """A lesson is started when a signed-in learner views it."""
+    """A lesson is started when a signed-in learner views it (written once: a return visit
+    finds it in the learner's progress, without a query)."""
     if request.method == "GET" and request.user.is_authenticated and _is_item(page):
-        services.start_item(user=request.user, page=page, now=timezone.now())
+        if page.pk not in learner_progress(request.user).started:
+            services.start_item(user=request.user, page=page, now=timezone.now())
 
 
 @hooks.register("course_item_context")

@@ -3,12 +3,12 @@
 Wagtail routes a request by walking the tree from the site's root, two queries per level
 (the child by slug, then its specific row), after finding the site and its root: about ten
 queries for a lesson. `CachedRouteMiddleware` asks Wagtail once per URL, host, port and
-language, keeps the answer (the page's model and id) in the content cache, and
-for later requests fetches only that page: one query. The page's own `route` still runs
-(a RoutablePageMixin page resolves its default view there) and checks `live` on every
-request, so nothing Wagtail decides per request is skipped: view restrictions, privacy
-and the serve hooks run as before (the restrictions they check come from the content
-cache: `_remember_view_restrictions`).
+language, keeps the answer (the page's model and id) in the content cache, and for later
+requests takes that page from the content cache too: no query. The page's own `route`
+still runs (a RoutablePageMixin page resolves its default view there) and checks `live` on
+every request, so nothing Wagtail decides per request is skipped: view restrictions,
+privacy and the serve hooks run as before (the restrictions they check come from the
+content cache: `_remember_view_restrictions`).
 
 Only URLs that are exactly a page are remembered: not 404s, and not sub-routes such as
 /quiz/attempt/12/ (any number resolves there, so random URLs would fill the cache).
@@ -94,7 +94,15 @@ def prime_route(request, path: str) -> None:
     if entry is None or hasattr(request, "_wagtail_route_for_request"):
         return  # a miss: Wagtail's routing ran in _locate and left its answer on the request
     label, page_id = entry
-    page = apps.get_model(label)._default_manager.filter(pk=page_id).first()
+    # The page itself, as it is under this content token: a copy of it per request (pickled),
+    # without a query once this process has it.
+    page = cached(
+        "route-page",
+        label,
+        page_id,
+        build=lambda: apps.get_model(label)._default_manager.filter(pk=page_id).first(),
+        keep_none=False,
+    )
     if page is None:
         return  # deleted since: let Wagtail route it
     try:
