@@ -174,9 +174,15 @@ class CourseView:
         return self.enrolment is not None and self.enrolment.is_active
 
 
-def missing_prerequisites(user, course: CoursePage) -> list[CoursePage]:
-    # .all() and a Python filter: in a preview this is modelcluster's in-memory relation.
-    required = sorted((c for c in course.prerequisites.all() if c.live), key=lambda c: c.title)
+def missing_prerequisites(user, course: CoursePage, *, preview: bool = False) -> list[CoursePage]:
+    """The course's live prerequisites the user has not completed, by title. The
+    prerequisites are kept in the content cache; in a preview they are the draft's."""
+    if preview:
+        required = _live_prerequisites(course)
+    else:
+        required = cached(
+            "course-prerequisites", course.pk, build=lambda: _live_prerequisites(course)
+        )
     if not required:
         return []
     if not getattr(user, "is_authenticated", False):
@@ -189,7 +195,12 @@ def missing_prerequisites(user, course: CoursePage) -> list[CoursePage]:
     return [c for c in required if c.pk not in done]
 
 
-def course_view(course: CoursePage, user) -> CourseView:
+def _live_prerequisites(course: CoursePage) -> list[CoursePage]:
+    # .all() and a Python filter: in a preview this is modelcluster's in-memory relation.
+    return sorted((c for c in course.prerequisites.all() if c.live), key=lambda c: c.title)
+
+
+def course_view(course: CoursePage, user, *, preview: bool = False) -> CourseView:
     outline = outline_for(course.pk)
     enrolment = None
     certificate = None
@@ -206,7 +217,7 @@ def course_view(course: CoursePage, user) -> CourseView:
         progress=course_progress(outline, done),
         modules=[ModuleState(m, module_progress(m, done)) for m in outline.modules],
         next_item=next_item(outline, done),
-        missing_prerequisites=missing_prerequisites(user, course),
+        missing_prerequisites=missing_prerequisites(user, course, preview=preview),
         certificate=certificate,
     )
 

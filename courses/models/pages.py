@@ -104,7 +104,9 @@ class CoursePage(Page):
         from .. import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["course_view"] = selectors.course_view(self, request.user)
+        context["course_view"] = selectors.course_view(
+            self, request.user, preview=getattr(request, "is_preview", False)
+        )
         return context
 
 

@@ -413,3 +413,19 @@ def test_lesson_outside_every_course_has_no_learning_panel(client, learner, cour
     assert response.status_code == 200
     assert "Mark this lesson as completed" not in response.content.decode()
     assert "learning-panel" not in response.content.decode()
+
+
+def test_a_prerequisite_added_or_unpublished_later_shows_at_once(
+    client, learner, small, course_index
+):
+    """The course's prerequisites are kept in the content cache (courses.selectors)."""
+    advanced = make_small_course(course_index, "Advanced")
+    client.force_login(learner)
+    assert "Join this course" in client.get(advanced.course.url).text
+    advanced.course.prerequisites.add(small.course)
+    advanced.course.save_revision().publish()
+    html = client.get(advanced.course.url).text
+    assert "Before you can join, complete:" in html and "Join this course" not in html
+    small.course.unpublish()
+    html = client.get(advanced.course.url).text
+    assert "Before you can join" not in html and "Join this course" in html
