@@ -320,10 +320,10 @@ class Dashboard:
 
 def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
     """The learner's courses with their progress and certificates, and their latest
-    activity: three queries whatever the number of enrolments, courses or items (courses
-    and outlines come from the content cache). Nothing per learner is cached here: progress
-    changes with every lesson.
-    """
+    activity: one query (the enrolments, with their certificates) whatever the number of
+    enrolments, courses or items; courses and outlines come from the content cache, the
+    learner's progress and latest activity from the cache under their progress token (one
+    query each when it changed)."""
     enrolments = list(
         Enrolment.objects.filter(user=user)
         # The certificate is a reverse one-to-one: joined here rather than read apart.
@@ -334,13 +334,7 @@ def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
     course_ids = [e.course_id for e in enrolments]
     courses = _course_cards(course_ids)
     outlines = outlines_for(course_ids)
-    # Every item the learner completed (progress counts only the outlines' items): no list
-    # of every item of every course sent with the query.
-    done = set(
-        ItemProgress.objects.filter(user=user, completed_at__isnull=False).values_list(
-            "page_id", flat=True
-        )
-    )
+    done = set(learner_progress(user).completed)  # progress counts the outlines' items only
     rows = [
         DashboardCourse(
             enrolment=e,
@@ -397,8 +391,23 @@ def _build_course_cards(course_ids: list[int]) -> dict[int, CourseCard]:
 
 
 def _recent_activity(user, outlines: Iterable[CourseOutline], limit: int) -> list[Activity]:
-    """The learner's latest items, opened or completed (one query). Course items take their
-    link from the cached outlines; any other page is asked for its URL."""
+    """The learner's latest items, opened or completed: kept under their progress token and
+    the content token (titles and links), else one query."""
+    outlines = list(outlines)
+    found = progress_tokens([user.pk])
+    key = None
+    if found is not None:
+        key = content_key("recent-activity", user.pk, found[user.pk], limit, get_language())
+    if key is None:
+        return _read_recent_activity(user, outlines, limit)
+    return remember(
+        key, lambda: _read_recent_activity(user, outlines, limit), LEARNER_PROGRESS_TIMEOUT
+    )
+
+
+def _read_recent_activity(user, outlines: list[CourseOutline], limit: int) -> list[Activity]:
+    """Course items take their link from the cached outlines; any other page is asked for
+    its URL."""
     known = {item.id: item for outline in outlines for item in outline.items}
     rows = (
         ItemProgress.objects.filter(user=user)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from courses import selectors, services
 from courses.models import Enrolment
+from courses.progress_versions import progress_changed
 
 from .conftest import make_module, make_small_course
 
@@ -103,7 +104,7 @@ def test_recent_activity_links_pages_in_and_out_of_courses(client, learner, smal
     assert activity.index(loose[0].title) < activity.index(course_lesson.title)  # latest first
 
 
-def test_the_selector_reads_three_queries_whatever_the_courses(
+def test_the_selector_reads_one_query_whatever_the_courses(
     learner, other_learner, course_index, now, media_root, django_assert_num_queries
 ):
     one = make_small_course(course_index, "One")
@@ -119,10 +120,14 @@ def test_the_selector_reads_three_queries_whatever_the_courses(
     services.leave(user=other_learner, course=many[4].course, now=now)
 
     for user in (learner, other_learner):
-        selectors.dashboard(user)  # warm the content cache (courses, outlines)
-        # Enrolments with their certificates, completed items, recent activity.
-        with django_assert_num_queries(3):
+        selectors.dashboard(user)  # warm the caches (courses, outlines, the learner's progress)
+        # Enrolments with their certificates; completed items and recent activity are kept
+        # under the learner's progress token.
+        with django_assert_num_queries(1):
             found = selectors.dashboard(user)
+        progress_changed(user.pk)  # as opening or completing an item does
+        with django_assert_num_queries(3):
+            assert selectors.dashboard(user) == found
     assert len(found.in_progress) == 2 and len(found.completed) == 2 and len(found.left) == 1
     assert all(row.certificate is not None for row in found.completed)
     assert [row.progress.done for row in found.in_progress] == [1, 1]
@@ -148,3 +153,15 @@ def test_the_page_reads_as_many_queries_for_one_course_as_for_five(
             assert client.get(reverse("dashboard")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_recent_activity_follows_each_lesson_opened_or_renamed(client, learner, small, now):
+    """Kept under the learner's progress token and the content token."""
+    services.enrol(user=learner, course=small.course, now=now)
+    lesson = small.lessons[1][0]
+    assert lesson.title not in dashboard_html(client, learner).partition("Recent activity")[2]
+    services.start_item(user=learner, page=lesson, now=now)
+    assert lesson.title in dashboard_html(client, learner).partition("Recent activity")[2]
+    lesson.title = "Renamed while listed"
+    lesson.save_revision().publish()
+    assert "Renamed while listed" in dashboard_html(client, learner).partition("Recent activity")[2]
