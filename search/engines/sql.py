@@ -88,6 +88,15 @@ class Dialect:
         self.index = self.quote(index_entry._meta.db_table)
         self.content_types = list(get_descendants_content_types_pks(GuidanceEntry))
 
+    def _query_compiler(self, text: str, *, autocomplete: bool = False):
+        """modelsearch's own query compiler for the text (all words must match)."""
+        compiler_class = (
+            self.backend.autocomplete_query_compiler_class
+            if autocomplete
+            else self.backend.query_compiler_class
+        )
+        return compiler_class(GuidanceEntry.objects.all(), text, operator="and")
+
     def _compiled(self, expression) -> tuple[str, list]:
         compiler = GuidanceEntry.objects.none().query.get_compiler(connection=self.connection)
         sql, params = compiler.compile(expression)
@@ -146,12 +155,7 @@ class PostgresDialect(Dialect):
         return super().entry_join(index_alias)
 
     def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
-        compiler_class = (
-            self.backend.autocomplete_query_compiler_class
-            if autocomplete
-            else self.backend.query_compiler_class
-        )
-        compiler = compiler_class(GuidanceEntry.objects.all(), text, operator="and")
+        compiler = self._query_compiler(text, autocomplete=autocomplete)
         tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(self.backend))
         if tsquery is None:
             return "NULL::tsquery", []
@@ -291,12 +295,7 @@ class SQLiteDialect(Dialect):
     def _match(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
         from modelsearch.backends.database.sqlite.query import MatchExpression, normalize
 
-        compiler_class = (
-            self.backend.autocomplete_query_compiler_class
-            if autocomplete
-            else self.backend.query_compiler_class
-        )
-        compiler = compiler_class(GuidanceEntry.objects.all(), text, operator="and")
+        compiler = self._query_compiler(text, autocomplete=autocomplete)
         query = compiler.build_search_query(
             normalize(compiler.query), config=compiler.get_config(self.backend)
         )
