@@ -6,22 +6,19 @@ learner, language and host under the learner's answer token (quizzes.answer_vers
 renewed when they finish an attempt) and the site's content token (renewed when a page,
 an indicator or anything else it names changes), so a dashboard shown again costs two
 cache reads instead of a report and some fifty table rows to render (the report itself is
-not kept: the HTML is). The key also carries a digest of the template, so a deploy that
-changes it does not serve the old markup.
+not kept: the HTML is). A deploy renews the content token (training_site.content_cache
+.code_changed), so a changed template never serves the old markup; with DEBUG on nothing
+rendered is kept.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache
-
-from django.conf import settings
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail import hooks
 
-from training_site.content_cache import content_key, remember
+from training_site.content_cache import content_key, keeps_rendered_html, remember
 
 from . import answer_versions, reports
 from .mastery import DEVELOPING_AT, MASTERED_AT, MIN_QUESTIONS
@@ -41,7 +38,7 @@ def mastery_section(request) -> dict | None:
 def section_html(request) -> SafeString:
     """The rendered section for the signed-in learner: from the cache, or rendered and kept
     there (rendered every time while the cache does not answer)."""
-    key = _key(request)
+    key = _key(request) if keeps_rendered_html() else None
     if key is None:
         return render_section(request)
     # What is kept is render_section's output: the template's, escaped as it rendered.
@@ -57,7 +54,6 @@ def _key(request) -> str | None:
     # absolute when the site is one of several.
     return content_key(
         "mastery-section",
-        _template_digest(),
         request.scheme,
         request.get_host(),
         get_language(),
@@ -76,19 +72,3 @@ def render_section(request) -> SafeString:
         "developing_at": DEVELOPING_AT,
     }
     return render_to_string(TEMPLATE, {"section": section}, request=request)
-
-
-def _template_digest() -> str:
-    if settings.DEBUG:  # templates are edited while the server runs
-        return _digest_of(TEMPLATE)
-    return _cached_digest()
-
-
-@cache
-def _cached_digest() -> str:
-    return _digest_of(TEMPLATE)
-
-
-def _digest_of(name: str) -> str:
-    source = get_template(name).template.source
-    return hashlib.sha256(source.encode()).hexdigest()[:12]

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import get_language
@@ -119,6 +120,20 @@ def content_changed(**kwargs) -> None:
         return
     _content_changed_now()
     transaction.on_commit(_content_changed_now)
+
+
+def code_changed(**kwargs) -> None:
+    """post_migrate (every deploy runs migrate): a new content token, so nothing rendered by
+    the previous release's templates or code (whole pages, fragments, the dashboard's
+    section) is served by this one."""
+    _content_changed_now()
+
+
+def keeps_rendered_html() -> bool:
+    """Whether rendered HTML may be kept (whole pages, `{% kept %}` fragments, the
+    dashboard's mastery section): not while DEBUG is on, where templates are edited while
+    the server runs and must show at once."""
+    return not settings.DEBUG
 
 
 def content_version() -> str | None:

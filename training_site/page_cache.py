@@ -16,7 +16,9 @@ A response is kept only when nothing in it can belong to one visitor:
   header's language switch has no token for visitors who are not signed in
   (accounts.views.set_language checks it for those who are).
 
-HEAD is answered from a kept GET. When the cache does not answer, pages are built as usual.
+HEAD is answered from a kept GET. When the cache does not answer, or DEBUG is on, pages are
+built as usual; a deploy (migrate) renews the content token, so no page rendered by the
+previous release is served.
 What the other middleware add to every response (security headers, Vary, the language)
 is added to a kept page too: it goes back through them.
 """
@@ -32,7 +34,7 @@ from django.http.request import split_domain_port
 from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 
-from .content_cache import TIMEOUT, content_key
+from .content_cache import TIMEOUT, content_key, keeps_rendered_html
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,8 @@ def _key(request) -> str | None:
 
 
 def _may_be_kept(request) -> bool:
+    if not keeps_rendered_html():
+        return False
     if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
         return False
     if getattr(request, "is_preview", False):
@@ -73,7 +77,7 @@ def _keepable(request, response) -> bool:
     control = response.get("Cache-Control", "")
     if "private" in control or "no-store" in control:
         return False
-    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False  # the page holds a CSRF token: the visitor's own
     return len(response.content) <= MAX_BYTES
 

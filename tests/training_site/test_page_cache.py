@@ -190,3 +190,19 @@ def test_may_be_kept_needs_an_anonymous_get():
     request = RequestFactory().post("/")
     request.user = AnonymousUser()
     assert not page_cache._may_be_kept(request)
+
+
+def test_a_deploy_drops_every_kept_page(client, element):
+    """Every deploy runs migrate: pages rendered by the previous release's templates go."""
+    from django.core.management import call_command
+
+    get(client, element.url)
+    assert get(client, element.url)[HIT] == "hit"
+    call_command("migrate", verbosity=0)  # nothing to apply: a deploy without migrations
+    assert get(client, element.url)[HIT] == "miss"
+
+
+def test_nothing_rendered_is_kept_while_debug_is_on(client, element, settings):
+    settings.DEBUG = True  # templates are edited while the server runs
+    get(client, element.url)
+    assert HIT not in get(client, element.url)

@@ -5,7 +5,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from accounts.admin_access import can_access_admin
 
-from ..content_cache import cached
+from ..content_cache import cached, keeps_rendered_html
 
 register = template.Library()
 
@@ -44,8 +44,12 @@ class KeptNode(template.Node):
 
     def render(self, context) -> str:
         request = context.get("request")
-        if request is None or getattr(request, "is_preview", False):
-            return self.nodelist.render(context)  # a preview shows the draft as edited
+        if (
+            request is None
+            or getattr(request, "is_preview", False)  # a preview shows the draft as edited
+            or not keeps_rendered_html()
+        ):
+            return self.nodelist.render(context)
         parts = [part.resolve(context) for part in self.parts]
         html = cached(
             f"fragment-{self.name}",
