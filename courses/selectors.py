@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page
 
 from framework_content.models import FrameworkElementPage
-from training_site.content_cache import cached, cached_many, content_key, remember
+from training_site.content_cache import cached, cached_many
 
 from .choices import Level
 from .models import Certificate, CourseModule, CoursePage, Enrolment, ItemProgress
@@ -29,7 +29,7 @@ from .progress import (
     module_progress,
     next_item,
 )
-from .progress_versions import progress_tokens
+from .progress_versions import kept_for_learner
 from .registry import item_model_labels
 
 
@@ -130,11 +130,12 @@ def learner_progress(user) -> LearnerProgress:
     Read from the database (one query) when the cache does not answer."""
     if not getattr(user, "is_authenticated", False):
         return LearnerProgress()
-    found = progress_tokens([user.pk])
-    key = None if found is None else content_key("learner-progress", user.pk, found[user.pk])
-    if key is None:
-        return _learner_progress(user)
-    return remember(key, lambda: _learner_progress(user), LEARNER_PROGRESS_TIMEOUT)
+    return kept_for_learner(
+        user.pk,
+        "learner-progress",
+        build=lambda: _learner_progress(user),
+        timeout=LEARNER_PROGRESS_TIMEOUT,
+    )
 
 
 LEARNER_PROGRESS_TIMEOUT = 60 * 60
@@ -394,14 +395,13 @@ def _recent_activity(user, outlines: Iterable[CourseOutline], limit: int) -> lis
     """The learner's latest items, opened or completed: kept under their progress token and
     the content token (titles and links), else one query."""
     outlines = list(outlines)
-    found = progress_tokens([user.pk])
-    key = None
-    if found is not None:
-        key = content_key("recent-activity", user.pk, found[user.pk], limit, get_language())
-    if key is None:
-        return _read_recent_activity(user, outlines, limit)
-    return remember(
-        key, lambda: _read_recent_activity(user, outlines, limit), LEARNER_PROGRESS_TIMEOUT
+    return kept_for_learner(
+        user.pk,
+        "recent-activity",
+        limit,
+        get_language(),
+        build=lambda: _read_recent_activity(user, outlines, limit),
+        timeout=LEARNER_PROGRESS_TIMEOUT,
     )
 
 

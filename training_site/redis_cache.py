@@ -28,8 +28,13 @@ class SharedClientRedisCacheClient(RedisCacheClient):
             with self._clients_lock:
                 client = self._clients.get(index)
                 if client is None:
-                    pool = self._get_connection_pool(write=index == 0)
-                    client = self._clients[index] = self._client(connection_pool=pool)
+                    # The pool of this server (Django's _get_connection_pool would draw a
+                    # read server again at random when there are several).
+                    if index not in self._pools:
+                        self._pools[index] = self._pool_class.from_url(
+                            self._servers[index], **self._pool_options
+                        )
+                    client = self._clients[index] = self._client(connection_pool=self._pools[index])
         return client
 
 

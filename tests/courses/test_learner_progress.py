@@ -79,7 +79,7 @@ def test_another_learners_progress_is_not_theirs(client, amina, small):
 
 
 def test_without_a_cache_each_visit_reads_and_records_once(client, amina, small, monkeypatch):
-    monkeypatch.setattr(selectors, "progress_tokens", lambda user_ids: None)
+    monkeypatch.setattr(progress_versions, "progress_tokens", lambda user_ids: None)
     lesson = small.lessons[0][1]
     visit(client, lesson)
     visit(client, lesson)

@@ -57,3 +57,21 @@ def test_threads_share_it_and_each_reads_its_own_values(backend):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert all(pool.map(work, range(16)))
+
+
+def test_with_replicas_each_server_keeps_its_own_client(monkeypatch):
+    """Writes go to the first server, reads to one of the others, drawn at random: each
+    client is its own server's (one Redis here, as three databases)."""
+    import itertools
+
+    import django.core.cache.backends.redis as django_redis
+
+    draws = itertools.cycle([1, 2])
+    monkeypatch.setattr(django_redis.random, "randint", lambda low, high: next(draws))
+    servers = [LOCATION, "redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/13"]
+    cache = RedisCache(servers, {})._cache
+    assert cache.get_client(write=True).connection_pool.connection_kwargs["db"] == 14
+    for _ in range(4):
+        cache.get_client()
+    assert cache._clients[1].connection_pool.connection_kwargs["db"] == 15
+    assert cache._clients[2].connection_pool.connection_kwargs["db"] == 13
