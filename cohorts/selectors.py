@@ -909,10 +909,8 @@ def kept_matrix(cohort: Cohort, members: list[Membership], now: datetime) -> Kep
         key = content_key("cohort-matrix-v1", cohort.pk, cohort.course_id, digest)
     if key is None:
         return _build_kept_matrix(cohort, members, now, None)
-    kept = remember(key, lambda: _build_kept_matrix(cohort, members, now, found), KEPT_TIMEOUT)
-    if any(u not in kept.records for u in user_ids):  # cannot be, but never a 500
-        kept = _build_kept_matrix(cohort, members, now, None)
-    return kept
+    # The key's digest names every member: what is kept under it has a record for each.
+    return remember(key, lambda: _build_kept_matrix(cohort, members, now, found), KEPT_TIMEOUT)
 
 
 def cohort_page(
