@@ -1,0 +1,1 @@
+"""Issue 8: access, headers, uploads, bad input, faults and load."""
