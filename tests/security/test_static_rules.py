@@ -23,6 +23,9 @@ SKIP_DIRS = {
     "var",
     "locale",
     "__pycache__",
+    ".ci-artifacts",
+    ".ruff_cache",
+    ".pytest_cache",
 }
 # What the rules scan (Python, templates) and bin/ scripts; not the rules (RULES_DIR).
 SUFFIXES = {".py", ".html", ".txt", ".xml", ".js", ".css", ""}
