@@ -121,7 +121,7 @@ def table_counts(cursor) -> dict[str, int]:
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_restores_the_learner_data_and_media(
-    client, framework, postgres, restore_database, tmp_path
+    postgres, restore_database, client, framework, tmp_path
 ):
     import psycopg
 
