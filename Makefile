@@ -76,5 +76,45 @@ lock: install
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 		--generate-hashes --no-header -q -o requirements.lock
 
+# Static security checks and the dependency audit (README, "Security and operations"). The
+# tools live in their own virtual environment (.venv-tools), from their own hash-pinned lock
+# file, so semgrep's dependencies never meet the app's pins. Offline: only the local rules
+# in .semgrep/, no metrics, no version check.
+# The audit (bin/audit-dependencies) exits 3 when it could not run (no vulnerability service
+# answered, or packages went unchecked): reported as SKIPPED, never as passed; with
+# AUDIT_REQUIRED=1 (CI_REQUIRE_AUDIT=1 in .ci/run) that is a failure. AUDIT_JUNIT=<file>
+# also writes the audit's result as a JUnit test case (passed / failure / skipped).
+.PHONY: security tools lock-tools
+TOOLS_VENV := .venv-tools
+SEMGREP := SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off $(TOOLS_VENV)/bin/semgrep
+SEMGREP_FLAGS := --metrics=off --disable-version-check --config .semgrep/rules
+AUDIT_REQUIRED ?= 0
+AUDIT_JUNIT ?=
+
+$(TOOLS_VENV)/.installed: requirements-tools.lock
+	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements-tools.lock
+	touch $@
+
+tools: $(TOOLS_VENV)/.installed
+
+security: install tools
+	$(VENV)/bin/ruff check --select S .
+	$(SEMGREP) --test $(SEMGREP_FLAGS) --quiet .semgrep/tests
+	$(SEMGREP) scan $(SEMGREP_FLAGS) --error --quiet .
+	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest -q -n 0 \
+		tests/security/test_audit_wrapper.py tests/security/test_static_rules.py
+	@rc=0; $(PY) bin/audit-dependencies $(if $(AUDIT_JUNIT),--junit-xml $(AUDIT_JUNIT)) || rc=$$?; \
+	if [ $$rc -eq 3 ] && [ "$(AUDIT_REQUIRED)" != 1 ]; then \
+		echo "make security: static checks passed; dependency audit SKIPPED (not run, see above)."; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+# Re-pin the security tools (needs network to PyPI).
+lock-tools: install
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile requirements-tools.in --python-version 3.11 \
+		--generate-hashes --no-header -q -o requirements-tools.lock
+
 clean:
 	rm -rf $(VENV) node_modules staticfiles .test-media db.sqlite3

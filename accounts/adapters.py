@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.contrib.auth.models import Group
 
+from . import security_log
 from .choices import Role
 
 PROFILE_FIELDS = ("full_name", "country", "organisation", "position", "preferred_language")
@@ -17,3 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
             trainees, _ = Group.objects.get_or_create(name=Role.TRAINEES.value)
             user.groups.add(trainees)
         return user
+
+    def validation_error(self, code, *args):
+        if code == "too_many_login_attempts":
+            # allauth refuses the log-in (password or two-factor code) with a form error.
+            security_log.log_refused_login(self.request or context.request)
+        return super().validation_error(code, *args)

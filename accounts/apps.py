@@ -7,9 +7,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import admin_access
+        from . import admin_access, security_log
 
         admin_access.connect()
+        security_log.connect()
 
 
 class UsersAppConfig(WagtailUsersAppConfig):

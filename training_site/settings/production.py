@@ -24,6 +24,20 @@ if len(SECRET_KEY) < 50 or "insecure" in SECRET_KEY:
         "Production needs a SECRET_KEY of at least 50 random characters (not a development key)."
     )
 
+# Rotating the key (README, "Security and operations"): the new key goes in SECRET_KEY, the
+# old one in SECRET_KEY_FALLBACKS (comma-separated) until sessions, password-reset links and
+# other signed values made with it have expired; then it is removed.
+SECRET_KEY_FALLBACKS = [
+    key.strip() for key in env.list("SECRET_KEY_FALLBACKS", default=[]) if key.strip()
+]
+if any(len(key) < 50 or "insecure" in key for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured(
+        "Each SECRET_KEY_FALLBACKS entry must be a former SECRET_KEY (50+ random characters; "
+        "entries are separated by commas, so a key cannot contain one)."
+    )
+if SECRET_KEY in SECRET_KEY_FALLBACKS:
+    raise ImproperlyConfigured("SECRET_KEY_FALLBACKS holds the current SECRET_KEY: remove it.")
+
 # The public address of the site, for links in e-mails and notifications sent by Wagtail.
 _first_host = ALLOWED_HOSTS[0].lstrip(".")
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="") or (
