@@ -10,20 +10,31 @@ Cache (Redis) down: the site degrades, it does not fail. Pages are built from th
 and served, signed-in learners keep their session, /healthz names the cache; allauth's
 rate-limited sign-in refuses (429) rather than run without its limits. The Redis server is
 a closed port: connections are really refused.
+
+The certificate and export tasks that meet the database down try again (with backoff)
+instead of failing for good.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+from datetime import UTC, datetime
 from html import escape
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.db import connections
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from cohorts import exports
+from cohorts.models import ExportStatus
+from courses import services
+from courses.models import Certificate, CourseIndexPage, Enrolment
 from framework_content.models import FrameworkElementPage
+from tests.cohorts.conftest import make_cohort, make_user
+from tests.courses.conftest import make_course, make_module
 from training_site.outage import RETRY_AFTER_SECONDS
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +42,7 @@ pytestmark = pytest.mark.django_db
 UNAVAILABLE = "The site is temporarily unavailable. Please try again in a few minutes."
 SERVER_ERROR = "Something went wrong"
 CLOSED_PORT_REDIS = "redis://127.0.0.1:1/0"
+NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 
 @contextlib.contextmanager
@@ -136,6 +148,76 @@ def test_a_page_kept_for_visitors_is_still_served_while_the_database_is_down(
 
     assert response.status_code == 200
     assert response.content == kept.content
+
+
+# --- the database, for the tasks ----------------------------------------------------------------
+
+
+@pytest.fixture
+def course(framework):
+    index = CourseIndexPage(title="Courses", slug="courses-outage")
+    framework.add_child(instance=index)
+    module, _lessons = make_module("P2", "Evidence")
+    return make_course(index, "Evidence in policy", [module])
+
+
+def first_run_without_database(module, name: str, tmp_path, monkeypatch) -> list[str]:
+    """The first call of `module.name` meets the database down; later calls run as usual.
+    Returns how each call went."""
+    real = getattr(module, name)
+    runs: list[str] = []
+
+    def run(*args, **kwargs):
+        if not runs:
+            runs.append("database down")
+            with database_unreachable(tmp_path):
+                return real(*args, **kwargs)
+        runs.append("ran")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, run)
+    return runs
+
+
+def test_a_certificate_task_that_meets_the_database_down_tries_again(
+    course, learner, tmp_path, monkeypatch, settings
+):
+    from courses.tasks import issue_certificate_task
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    enrolment = services.enrol(user=learner, course=course, now=NOW)
+    Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=NOW)
+    runs = first_run_without_database(services, "issue_certificate", tmp_path, monkeypatch)
+
+    code = issue_certificate_task.apply(args=[enrolment.pk], throw=False).get()
+
+    assert runs == ["database down", "ran"]
+    certificate = Certificate.objects.get(enrolment=enrolment)
+    assert certificate.code == code
+    assert certificate.file
+
+
+def test_an_export_task_that_meets_the_database_down_tries_again(course, tmp_path, monkeypatch):
+    from cohorts.tasks import run_export_task
+
+    storage = FileSystemStorage(location=tmp_path / "exports")
+    monkeypatch.setattr(exports.ExportJob._meta.get_field("file"), "storage", storage)
+    trainer = make_user("tess@example.org", "Tess Trainer")
+    cohort = make_cohort(course, [trainer])
+    job = exports.request_export(
+        user=trainer,
+        kind=exports.COHORT_MATRIX,
+        params={"cohort_id": cohort.pk},
+        file_format="csv",
+        language="en",
+    )
+    runs = first_run_without_database(exports, "run_export", tmp_path, monkeypatch)
+
+    assert run_export_task.apply(args=[job.pk], throw=False).get() == ExportStatus.READY
+
+    assert runs == ["database down", "ran"]
+    job.refresh_from_db()
+    assert job.status == ExportStatus.READY
 
 
 # --- the cache --------------------------------------------------------------------------------
