@@ -17,7 +17,6 @@ import csv
 import io
 import logging
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from quizzes.statistics import text_cell
+from training_site.checkpoints import checkpoint
 
 from . import access, reports, selectors
 from .models import ExportFormat, ExportJob, ExportStatus
@@ -325,6 +326,7 @@ def _claim(job_id: int) -> ExportJob | None:
         job.status = ExportStatus.RUNNING
         job.progress = max(job.progress, 5)
         job.save(update_fields=["status", "progress"])
+    checkpoint("export-claimed")
     return job
 
 
@@ -340,13 +342,26 @@ def _fail(job: ExportJob, message: str, now: datetime) -> str:
     return ExportStatus.FAILED
 
 
+def _store_file(job: ExportJob, content: bytes) -> None:
+    """The job's file under its one name: `<id>-<secret>.<format>`, the secret derived from
+    the job with the site's key (not guessable, the same on every run). A run killed after
+    storing the file but before its transaction committed left a file no row names: it is
+    replaced, so the storage never keeps a second copy. The caller holds the job's lock."""
+    secret = salted_hmac(
+        "cohorts.exports.file", f"{job.pk}:{job.created_at.isoformat()}", algorithm="sha256"
+    ).hexdigest()[:24]
+    stored_as = f"{job.pk}-{secret}.{job.file_format}"
+    job.file.storage.delete(job.file.field.generate_filename(job, stored_as))
+    job.file.save(stored_as, ContentFile(content), save=False)
+
+
 def _finish(job: ExportJob, filename: str, content: bytes, now: datetime) -> str:
     with transaction.atomic():
         locked = ExportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status in (ExportStatus.READY, ExportStatus.FAILED):
             return locked.status  # another run got there first: keep its outcome, no 2nd file
-        stored_as = f"{locked.pk}-{secrets.token_urlsafe(12)}.{locked.file_format}"
-        locked.file.save(stored_as, ContentFile(content), save=False)
+        _store_file(locked, content)
+        checkpoint("export-file-stored")
         try:
             locked.filename = filename
             locked.status = ExportStatus.READY

@@ -2,6 +2,7 @@
 acks_late. Enqueue them with transaction.on_commit."""
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 RETRYING = {
@@ -21,7 +22,15 @@ def send_invitations_task(membership_ids: list[int]) -> int:
     return send_invitation_emails(membership_ids)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # The database not answering when the job is claimed or finished: try again later
+    # (run_export is idempotent), instead of leaving the job waiting for ever.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def run_export_task(job_id: int) -> str:
     """Prepare one export file, reporting progress on the job."""
     from .exports import run_export

@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from training_site.checkpoints import checkpoint
+
 from . import selectors
 from .choices import EnrolmentSource
 from .models import Certificate, CoursePage, Enrolment, ItemProgress
@@ -189,18 +191,30 @@ def issue_certificate(*, enrolment_id: int, now: datetime) -> Certificate:
                 issued_at=now,
             )
             progress_changed(enrolment.user_id)
+    checkpoint("certificate-recorded")
     if not certificate.file:
         with transaction.atomic():
             certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
             if not certificate.file:
-                from django.core.files.base import ContentFile
-
                 # In the learner's own language.
                 with translation.override(enrolment.user.preferred_language or None):
                     pdf = render_certificate_pdf(certificate)
-                certificate.file.save(f"{certificate.code}.pdf", ContentFile(pdf), save=False)
+                _store_pdf(certificate, pdf)
+                checkpoint("certificate-pdf-stored")
                 certificate.save(update_fields=["file"])
     return certificate
+
+
+def _store_pdf(certificate: Certificate, pdf: bytes) -> None:
+    """The PDF under its one name, `<code>.pdf`. A run killed after storing the file but
+    before its transaction committed left a file no row names: it is replaced, so the
+    storage never holds a second copy (`<code>_<random>.pdf`). The caller holds the row's
+    lock, so no other run writes this name meanwhile."""
+    from django.core.files.base import ContentFile
+
+    filename = f"{certificate.code}.pdf"
+    certificate.file.storage.delete(certificate.file.field.generate_filename(certificate, filename))
+    certificate.file.save(filename, ContentFile(pdf), save=False)
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 
 @shared_task(
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
+    # The storage or the database not answering for a moment: try again, never drop it.
+    autoretry_for=(OSError, OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=5,
 )

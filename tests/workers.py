@@ -29,17 +29,24 @@ class Worker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def kill(self) -> None:
+        """SIGKILL, as the kernel's out-of-memory killer or `docker kill` would: the worker
+        gets no chance to finish, give back or acknowledge what it holds."""
+        self.process.kill()
+        self.process.wait(timeout=WORKER_TIMEOUT_SECONDS)
+
 
 @contextlib.contextmanager
-def celery_worker(prefix: str = "test", **env: str) -> Iterator[Worker]:
+def celery_worker(prefix: str = "test", *, queue: str = "", **env: str) -> Iterator[Worker]:
     """Start a worker on its own queue, switch eager mode off, and stop it afterwards.
 
     `env` adds environment variables for the worker (e.g. DATABASE_URL of the test database).
-    The worker's combined output is in `worker.output` once the block has ended.
+    `queue` makes it consume an existing worker's queue (a worker started after another was
+    killed). The worker's combined output is in `worker.output` once the block has ended.
     """
     from training_site.celery import app as celery_app
 
-    queue = f"{prefix}-{uuid.uuid4().hex[:12]}"
+    queue = queue or f"{prefix}-{uuid.uuid4().hex[:12]}"
     process = subprocess.Popen(  # noqa: S603 - our own celery executable
         [
             _celery_executable(),

@@ -77,6 +77,8 @@ def tokens(keys: Iterable[str]) -> dict[str, str] | None:
     except Exception:
         logger.warning("The cache did not answer: building from the database.", exc_info=True)
         return None
+    if not getattr(cache, "answering", True):
+        return None  # it answered as an empty cache (training_site.redis_cache): not a token
     return {key: found[key] for key in keys}
 
 

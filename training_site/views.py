@@ -4,6 +4,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from . import outage
 from .health import check_all
 
 
@@ -32,6 +33,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    if outage.database_down():
+        return outage.unavailable()  # 503, the site's page, no query (training_site/outage.py)
     return render(request, "500.html", status=500)
 
 

@@ -253,6 +253,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With Redis as broker, a message a worker has taken stays in Redis, unacknowledged, until
+# its task ends (acks_late). A worker stopped politely (SIGTERM) finishes or gives back its
+# messages; a pool child killed alone has its message requeued at once by the parent
+# (REJECT_ON_WORKER_LOST). A whole worker killed without a word (SIGKILL, out of memory, a
+# container killed) gives nothing back: another worker hands the message out again once it
+# has been unacknowledged for `visibility_timeout` seconds (kombu's default: an hour), and
+# looks for such messages every `unacked_restore_interval` seconds. The timeout must outlast
+# the longest task (exports) and retry countdown (seconds here), or a task still running is
+# handed to a second worker too: our tasks are idempotent, so that costs work, not data.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 3)),
+    "unacked_restore_throttle": 1,  # scan on every interval (kombu's default: every 10th)
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

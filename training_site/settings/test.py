@@ -21,3 +21,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # test waits on a worker that is not there; /healthz still checks the broker, and
 # tests/training_site/test_celery.py switches this off to drive a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+
+# A folder where tasks may be held at named points (training_site/checkpoints.py): only the
+# worker-kill tests set it, and no other settings module defines it.
+TASK_CHECKPOINT_DIR = env("TASK_CHECKPOINT_DIR", default="")  # noqa: F405
