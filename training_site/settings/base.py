@@ -262,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quizzes.tasks.close_overdue_attempts_task",
         "schedule": 60.0,
     },
+    # Results withheld until their quiz closed are released (quizzes/attempts.py).
+    "release-due-quiz-results": {
+        "task": "quizzes.tasks.release_due_results_task",
+        "schedule": 60.0,
+    },
     # Trainer workspace (cohorts/tasks.py): the weekly digest on Monday morning (UTC),
     # and expired export files removed daily.
     "cohort-weekly-digest": {
