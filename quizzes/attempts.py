@@ -311,6 +311,4 @@ def release_due_results(*, now: datetime, user=None, quiz: QuizPage | None = Non
         due = due.filter(user=user)
     if quiz is not None:
         due = due.filter(quiz=quiz)
-    return sum(
-        release_results(attempt_id=pk, now=now) for pk in due.values_list("pk", flat=True)
-    )
+    return sum(release_results(attempt_id=pk, now=now) for pk in due.values_list("pk", flat=True))
