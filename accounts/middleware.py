@@ -64,3 +64,26 @@ class StaffMFARequiredMiddleware:
             ),
         )
         return redirect("mfa_activate_totp")
+
+
+class SessionTrackingMiddleware:
+    """Records a signed-in session again when its key has changed since it was recorded
+    (Django cycles the key on a password change), so ending a person's sessions finds it
+    (accounts.sessions). No query unless the key changed: the session carries the key it
+    was recorded under."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # A session nothing read in this request (a cached page) cannot have signed in.
+        if session is None or not session.accessed or not session.session_key:
+            return response
+        from .sessions import is_tracked, track
+
+        user = getattr(request, "user", None)
+        if not is_tracked(session) and user is not None and user.is_authenticated:
+            track(request, user)
+        return response

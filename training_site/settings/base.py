@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # each user's sessions, ended together (accounts/sessions.py)
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.SessionTrackingMiddleware",
     # Whole pages for visitors who are not signed in, until the content changes.
     "training_site.page_cache.AnonymousPageCacheMiddleware",
     "training_site.routing.CachedRouteMiddleware",
