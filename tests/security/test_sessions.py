@@ -128,7 +128,11 @@ def test_a_new_password_ends_the_other_sessions_but_not_this_one(learner, device
     laptop, phone = devices
     response = laptop.post(
         reverse("account_change_password"),
-        {"oldpassword": PASSWORD, "password1": "new-horse-battery-7", "password2": "new-horse-battery-7"},
+        {
+            "oldpassword": PASSWORD,
+            "password1": "new-horse-battery-7",
+            "password2": "new-horse-battery-7",
+        },
     )
     assert response.status_code == 302
     assert signed_in(laptop)
