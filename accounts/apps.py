@@ -7,15 +7,17 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
+        from allauth.mfa.signals import authenticator_added
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_save
 
-        from . import admin_access, sessions
+        from . import admin_access, mfa, sessions
 
         admin_access.connect()
         user_logged_in.connect(sessions.on_logged_in, dispatch_uid="accounts-track-session")
         user_logged_out.connect(sessions.on_logged_out, dispatch_uid="accounts-end-sessions")
+        authenticator_added.connect(mfa.on_authenticator_added, dispatch_uid="accounts-mfa-step")
         post_save.connect(
             sessions.on_user_saved, sender=get_user_model(), dispatch_uid="accounts-user-saved"
         )
