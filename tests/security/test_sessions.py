@@ -155,3 +155,14 @@ def test_a_password_reset_ends_every_session(learner, devices):
     assert not signed_in(laptop)
     assert not signed_in(phone)
     assert not UserSession.objects.filter(user=learner).exists()
+
+
+def test_a_learner_sees_their_sessions_and_can_end_the_others(learner, devices):
+    laptop, phone = devices
+    page = laptop.get(reverse("usersessions_list"))
+    assert page.status_code == 200
+    assert page.context["session_count"] == 2
+    response = laptop.post(reverse("usersessions_list"))  # "Sign out other sessions"
+    assert response.status_code == 302
+    assert signed_in(laptop)
+    assert not signed_in(phone)
