@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from allauth.mfa.signals import authenticator_added
+        from allauth.mfa.models import Authenticator
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in, user_logged_out
         from django.db.models.signals import post_save
@@ -17,7 +17,9 @@ class AccountsConfig(AppConfig):
         admin_access.connect()
         user_logged_in.connect(sessions.on_logged_in, dispatch_uid="accounts-track-session")
         user_logged_out.connect(sessions.on_logged_out, dispatch_uid="accounts-end-sessions")
-        authenticator_added.connect(mfa.on_authenticator_added, dispatch_uid="accounts-mfa-step")
+        post_save.connect(
+            mfa.on_authenticator_saved, sender=Authenticator, dispatch_uid="accounts-mfa-step"
+        )
         post_save.connect(
             sessions.on_user_saved, sender=get_user_model(), dispatch_uid="accounts-user-saved"
         )

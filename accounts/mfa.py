@@ -51,9 +51,17 @@ def session_passed_mfa(request, user) -> bool:
     )
 
 
-def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    """Setting up TOTP in a session is that session's code step (allauth records none)."""
+def on_authenticator_saved(sender, instance, created, **kwargs) -> None:
+    """Setting up TOTP in a session is that session's code step (allauth records none):
+    the authenticator is created by allauth's activation view once the code checked out,
+    and the request is allauth's current one (tests/accounts/test_mfa.py). Created in
+    any other way (the demo accounts, a shell), no session is concerned."""
     from allauth.account.internal.flows.login import record_authentication
+    from allauth.core import context
 
-    if authenticator.type == Authenticator.Type.TOTP and request is not None:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type="totp")
+    request = context.request
+    if not created or instance.type != Authenticator.Type.TOTP or request is None:
+        return
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.pk == instance.user_id:
+        record_authentication(request, user, "mfa", id=instance.pk, type="totp")
