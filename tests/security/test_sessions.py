@@ -108,7 +108,9 @@ def test_deactivation_in_the_admin_ends_every_session(learner, devices, django_u
     console = Client()
     console.force_login(admin)
     url = reverse("wagtailusers_users:edit", args=[learner.pk])
-    form = console.get(url).context["form"]
+    page = console.get(url)
+    assert page.status_code == 200, page
+    form = page.context["form"]
     data = {
         name: value
         for name, value in form.initial.items()
