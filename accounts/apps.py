@@ -7,10 +7,23 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self):
-        from . import admin_access, security_log
+        from allauth.mfa.models import Authenticator
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import post_save
+
+        from . import admin_access, mfa, security_log, sessions
 
         admin_access.connect()
         security_log.connect()
+        user_logged_in.connect(sessions.on_logged_in, dispatch_uid="accounts-track-session")
+        user_logged_out.connect(sessions.on_logged_out, dispatch_uid="accounts-end-sessions")
+        post_save.connect(
+            mfa.on_authenticator_saved, sender=Authenticator, dispatch_uid="accounts-mfa-step"
+        )
+        post_save.connect(
+            sessions.on_user_saved, sender=get_user_model(), dispatch_uid="accounts-user-saved"
+        )
 
 
 class UsersAppConfig(WagtailUsersAppConfig):

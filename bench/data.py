@@ -494,6 +494,7 @@ def _attempts(total: int, progress, quizzes_by_course, rng: random.Random, now, 
                     last_saved_at=started + timedelta(minutes=8),
                     finished_at=started + timedelta(minutes=9),
                     finish_reason=FinishReason.SUBMITTED,
+                    released_at=started + timedelta(minutes=9),
                     pass_mark=70,
                 )
             )

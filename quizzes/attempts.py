@@ -254,16 +254,61 @@ def _finish(attempt: Attempt, now: datetime, reason: str) -> Attempt:
             "finish_reason",
         ]
     )
-    # Cached mastery reports of this learner are stale: now (this request and the tests
-    # read their own writes) and after commit (a report computed meanwhile from the rows
-    # before this transaction is dropped too).
-    user_id = attempt.user_id
+    _answers_changed(attempt.user_id)
+    if selectors.review_available(attempt.quiz, now):
+        _release(attempt, now)
+    return attempt
+
+
+def _answers_changed(user_id: int) -> None:
+    """Cached mastery reports of this learner are stale: now (this request and the tests
+    read their own writes) and after commit (a report computed meanwhile from the rows
+    before this transaction is dropped too)."""
     answer_versions.answers_changed(user_id)
     transaction.on_commit(lambda: answer_versions.answers_changed(user_id))
+
+
+def _release(attempt: Attempt, now: datetime) -> None:
+    """The review policy shows the learner their results now (inside the lock): record it,
+    and what follows from a result the learner may know. A pass completes the quiz's item
+    in the learner's courses (so progress, course completion and the certificate never
+    tell a learner they passed before the quiz's review does); the answers count in the
+    learner's own mastery from now on."""
+    attempt.released_at = now
+    attempt.save(update_fields=["released_at"])
     if attempt.passed:
         try:
             with transaction.atomic():
                 record_item_passed(user=attempt.user, page=attempt.quiz, now=now)
         except NotEnrolled:
             pass  # taken outside a course: the attempt is recorded, no course to complete
-    return attempt
+
+
+@transaction.atomic
+def release_results(*, attempt_id: int, now: datetime) -> bool:
+    """Release a finished attempt's results if its quiz's review policy shows them now
+    (after the quiz closes). Idempotent; True when this call released them."""
+    attempt = _locked(attempt_id, None)
+    if (
+        attempt.state != AttemptState.FINISHED
+        or attempt.released_at is not None
+        or not selectors.review_available(attempt.quiz, now)
+    ):
+        return False
+    _release(attempt, now)
+    _answers_changed(attempt.user_id)
+    return True
+
+
+def release_due_results(*, now: datetime, user=None, quiz: QuizPage | None = None) -> int:
+    """Release every withheld result whose quiz now shows its review (Celery beat, every
+    minute; a learner's quiz page also releases theirs when opened). `user` and `quiz`
+    narrow it down. Returns how many were released."""
+    due = Attempt.objects.filter(
+        selectors.review_shown_q(now), state=AttemptState.FINISHED, released_at=None
+    )
+    if user is not None:
+        due = due.filter(user=user)
+    if quiz is not None:
+        due = due.filter(quiz=quiz)
+    return sum(release_results(attempt_id=pk, now=now) for pk in due.values_list("pk", flat=True))

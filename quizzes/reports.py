@@ -181,8 +181,14 @@ def _graded_rows(**filters) -> QuerySet:
 
 
 def _graded_answers(user) -> list[GradedAnswer]:
-    """The learner's graded answers from finished attempts (one query)."""
-    return _graded_answers_by_user(_graded_rows(attempt__user=user)).get(user.pk, [])
+    """The graded answers the learner may know of (one query): from finished attempts
+    whose results their quiz's review has released, at quizzes whose review shows the
+    score or whether each answer was right. A quiz that never shows either keeps its
+    marks from the learner's own mastery too. (Trainers' reports count every attempt.)"""
+    rows = _graded_rows(attempt__user=user, attempt__released_at__isnull=False).filter(
+        Q(attempt__quiz__review_score=True) | Q(attempt__quiz__review_correctness=True)
+    )
+    return _graded_answers_by_user(rows).get(user.pk, [])
 
 
 def mastery_by_user(

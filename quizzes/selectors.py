@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from .answers import is_answered
@@ -126,9 +126,23 @@ def plan_attempt(quiz: QuizPage, *, rng: random.Random) -> list[tuple[int, dict]
 
 
 def review_available(quiz: QuizPage, now: datetime) -> bool:
+    """Whether the quiz's review policy shows learners their results at `now`."""
     if quiz.review_timing == ReviewTiming.AFTER_CLOSE:
         return quiz.closes_at is not None and now >= quiz.closes_at
     return True
+
+
+def review_shown_q(now: datetime) -> Q:
+    """`review_available` as a filter on attempts (by their quiz)."""
+    return Q(quiz__review_timing=ReviewTiming.IMMEDIATELY) | Q(
+        quiz__review_timing=ReviewTiming.AFTER_CLOSE, quiz__closes_at__lte=now
+    )
+
+
+def results_shown(attempt: Attempt, quiz: QuizPage, now: datetime) -> bool:
+    """Whether the learner may see this finished attempt's results: released once, they
+    stay released (a quiz reopened later does not take back what a learner has seen)."""
+    return attempt.released_at is not None or review_available(quiz, now)
 
 
 @dataclass
@@ -139,9 +153,10 @@ class QuizOverview:
     attempts_left: int | None  # None: unlimited
     can_start: bool
     reason: str  # why a new attempt cannot start
-    best_percent: float | None
-    passed: bool
+    best_percent: float | None  # of the attempts whose results are shown
+    passed: bool  # one of the attempts whose results are shown passed
     review_available: bool
+    shown_ids: frozenset[int]  # the finished attempts whose results the learner may see
     question_count: int
 
 
@@ -171,7 +186,8 @@ def quiz_overview(quiz: QuizPage, user, now: datetime) -> QuizOverview:
         reason = _("This quiz is closed.")
     elif left == 0:
         reason = _("You have used all your attempts.")
-    percents = [float(a.percent) for a in finished if a.percent is not None]
+    shown = [a for a in finished if results_shown(a, quiz, now)]
+    percents = [float(a.percent) for a in shown if a.percent is not None]
     return QuizOverview(
         finished=finished,
         open_attempt=open_attempt,
@@ -180,8 +196,9 @@ def quiz_overview(quiz: QuizPage, user, now: datetime) -> QuizOverview:
         can_start=not reason and open_attempt is None,
         reason=reason,
         best_percent=max(percents) if percents else None,
-        passed=any(a.passed for a in finished),
+        passed=any(a.passed for a in shown),
         review_available=review_available(quiz, now),
+        shown_ids=frozenset(a.pk for a in shown),
         question_count=question_count(quiz),
     )
 
@@ -315,9 +332,9 @@ class Policy:
     feedback: bool
 
 
-def review_policy(quiz: QuizPage, now: datetime) -> Policy | None:
-    """What the learner may see of a finished attempt now; None: nothing yet."""
-    if not review_available(quiz, now):
+def review_policy(quiz: QuizPage, attempt: Attempt, now: datetime) -> Policy | None:
+    """What the learner may see of their finished attempt now; None: nothing yet."""
+    if not results_shown(attempt, quiz, now):
         return None
     return Policy(
         score=quiz.review_score,

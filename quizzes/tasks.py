@@ -9,3 +9,13 @@ def close_overdue_attempts_task() -> int:
     from .attempts import close_all_overdue
 
     return close_all_overdue(now=timezone.now())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def release_due_results_task() -> int:
+    """Release the results withheld until their quiz closed (Celery beat, every minute):
+    a pass then completes its course item. Idempotent; pages also release a learner's
+    results when opened."""
+    from .attempts import release_due_results
+
+    return release_due_results(now=timezone.now())

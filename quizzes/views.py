@@ -62,6 +62,10 @@ def quiz_overview(quiz: QuizPage, request):
         # Its time ran out while the learner was away: close it (graded), then show that.
         services.close_overdue(attempt_id=overview.open_attempt.pk, now=now)
         overview = selectors.quiz_overview(quiz, request.user, now)
+    if any(a.released_at is None for a in overview.finished) and overview.review_available:
+        # The quiz closed since: release the results now rather than at the next minute's
+        # job, so the course item a pass completes is done when the learner looks.
+        services.release_due_results(now=now, user=request.user, quiz=quiz)
     return quiz.render(
         request,
         context_overrides={"overview": overview, **_course_context(quiz, request)},
@@ -112,7 +116,9 @@ def attempt(quiz: QuizPage, request, attempt_id: int):
                 "now": now,
             },
         )
-    policy = selectors.review_policy(quiz, now)
+    if found.released_at is None and selectors.review_available(quiz, now):
+        services.release_results(attempt_id=found.pk, now=now)  # as on the overview
+    policy = selectors.review_policy(quiz, found, now)
     return quiz.render(
         request,
         template="quizzes/attempt_review.html",

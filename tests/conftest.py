@@ -49,3 +49,26 @@ def staff_mfa(db):
     from tests.mfa import activate_totp
 
     return activate_totp
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_complete_log_in(monkeypatch):
+    """`client.force_login(user)` stands for a completed log-in, which for a user with TOTP
+    includes the code step: the session records it (tests/mfa.py), so the admin lets staff
+    in as after a real log-in. A session signed in before its user had TOTP has no such
+    record (tests/security/test_staff_mfa.py)."""
+    from django.test import Client
+
+    from accounts.mfa import user_has_mfa
+    from tests.mfa import record_mfa_step
+
+    original = Client._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if user_has_mfa(user):
+            session = self.session
+            record_mfa_step(session, user)
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)

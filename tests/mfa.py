@@ -45,3 +45,15 @@ def recovery_codes(user) -> list[str]:
         .wrap()
         .get_unused_codes()
     )
+
+
+def record_mfa_step(session, user) -> None:
+    """Record in `session` that it passed the code step for `user`, as allauth does when a
+    code is entered at log-in (accounts.mfa.session_passed_mfa reads it)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.session = session
+    request.user = user
+    record_authentication(request, user, "mfa", type="totp")

@@ -39,6 +39,10 @@ class Attempt(models.Model):
     percent = models.DecimalField(_("percent"), max_digits=4, decimal_places=1, null=True)
     pass_mark = models.PositiveSmallIntegerField(_("pass mark"))  # as it was at the start
     passed = models.BooleanField(_("passed"), null=True)
+    # When the learner's results were released by the quiz's review policy (at submission,
+    # or when the quiz closed): from then on a pass completes the course item and the
+    # answers count in the learner's own mastery. Null while they are withheld.
+    released_at = models.DateTimeField(_("results released at"), null=True, blank=True)
 
     class Meta:
         ordering = ["quiz_id", "user_id", "number"]
@@ -54,7 +58,16 @@ class Attempt(models.Model):
                 name="quizzes_attempt_one_open",
             ),
         ]
-        indexes = [models.Index(fields=["state", "deadline"], name="quizzes_attempt_due")]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="quizzes_attempt_due"),
+            # The finished attempts whose results are still withheld (few, released by the
+            # minute job when their quiz closes).
+            models.Index(
+                fields=["quiz"],
+                condition=Q(released_at=None, state=AttemptState.FINISHED),
+                name="quizzes_attempt_withheld",
+            ),
+        ]
         permissions = [("view_quiz_statistics", "Can view quiz statistics and results")]
 
     def __str__(self) -> str:

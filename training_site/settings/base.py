@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # each user's sessions, ended together (accounts/sessions.py)
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
+    "accounts.middleware.SessionTrackingMiddleware",
     # Whole pages for visitors who are not signed in, until the content changes.
     "training_site.page_cache.AnonymousPageCacheMiddleware",
     "training_site.routing.CachedRouteMiddleware",
@@ -277,6 +279,11 @@ CELERY_BEAT_SCHEDULE = {
     # Quiz attempts whose time ran out are closed with what was saved (quizzes/attempts.py).
     "close-overdue-quiz-attempts": {
         "task": "quizzes.tasks.close_overdue_attempts_task",
+        "schedule": 60.0,
+    },
+    # Results withheld until their quiz closed are released (quizzes/attempts.py).
+    "release-due-quiz-results": {
+        "task": "quizzes.tasks.release_due_results_task",
         "schedule": 60.0,
     },
     # Trainer workspace (cohorts/tasks.py): the weekly digest on Monday morning (UTC),
