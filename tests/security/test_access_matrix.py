@@ -438,3 +438,21 @@ def test_each_role_gets_what_the_table_says(world, role):
     assert not problems, f"{role}:\n" + "\n".join(problems)
     if world.users[role] is not None:  # no GET logged anyone out
         assert client.session.get("_auth_user_id") == str(world.users[role].pk)
+
+
+# --- no way in around allauth ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/_util/login/", "/admin/login/"])
+def test_no_other_log_in_form_lets_staff_in_with_a_password_alone(world, client, path):
+    """Wagtail's own log-in forms (the admin's, and the one for private pages) would skip
+    allauth's TOTP step, rate limits and e-mail check: they only send people to allauth's."""
+    from tests.security.conftest import PASSWORD, TRAINER
+
+    trainer = world.users[TRAINER]
+    response = client.post(path, {"username": trainer.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("cohorts:home")).status_code == 302  # to log in
