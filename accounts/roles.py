@@ -5,7 +5,8 @@
   to write and import quiz questions, and to read quiz statistics and export results;
   the trainer workspace, to run their own cohorts.
 - Editors: Wagtail moderation: draft, publish and lock pages; send pages for translation
-  (wagtail-localize); manage the indicator frameworks and key documents; quiz statistics.
+  (wagtail-localize); manage the indicator frameworks and key documents and promoted search
+  results; quiz statistics.
 - Administrators: everything, including users and roles.
 """
 
@@ -52,9 +53,10 @@ MODEL_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ],
         QUIZ_STATISTICS,
         ("wagtail_localize", "submit_translation"),
-        ("wagtailsearchpromotions", "add_query"),
-        ("wagtailsearchpromotions", "change_query"),
-        ("wagtailsearchpromotions", "delete_query"),
+        # Promoted search results (Wagtail checks these, not the Query model's permissions).
+        ("wagtailsearchpromotions", "add_searchpromotion"),
+        ("wagtailsearchpromotions", "change_searchpromotion"),
+        ("wagtailsearchpromotions", "delete_searchpromotion"),
     ],
     Role.ADMINISTRATORS: [],  # every permission, see ALL_PERMISSIONS_ROLES
 }
@@ -93,6 +95,9 @@ COLLECTION_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
         ("wagtaildocs", "choose_document"),
     ],
     Role.ADMINISTRATORS: [
+        ("wagtailcore", "add_collection"),
+        ("wagtailcore", "change_collection"),
+        ("wagtailcore", "delete_collection"),
         ("wagtailimages", "add_image"),
         ("wagtailimages", "change_image"),
         ("wagtailimages", "delete_image"),

@@ -1,3 +1,4 @@
+from allauth.account.views import LogoutView
 from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -12,12 +13,23 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    # Staff log in through allauth (rate-limited), never through Wagtail's own form.
+    # Everyone logs in through allauth (rate-limited, then the TOTP step for staff), never
+    # through Wagtail's own forms: the admin's, or the one for private pages (a plain Django
+    # LoginView, which would let staff in with a password alone).
     path(
         "admin/login/",
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="wagtailadmin_login_redirect",
     ),
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtailcore_login_redirect",
+    ),
+    # Logging out is allauth's too (a POST; a GET asks to confirm). Wagtail's admin view
+    # deletes the session cookie even on a GET it refuses with 405, so any page could log
+    # a member of staff out with a link.
+    path("admin/logout/", LogoutView.as_view(), name="wagtailadmin_logout_allauth"),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
