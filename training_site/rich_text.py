@@ -67,10 +67,15 @@ _whitelister = RichTextWhitelister()
 
 
 def clean_html(html: str) -> str:
-    """Stored rich text with nothing that could run or restyle the page."""
+    """Stored rich text with nothing that could run or restyle the page. Text that holds
+    nothing to remove is returned exactly as given (not re-serialised): saving it again,
+    or loading the same data twice, changes nothing."""
     if not html or "<" not in html:
         return html
-    return _whitelister.clean(html)
+    cleaned = _whitelister.clean(html)
+    if cleaned == BeautifulSoup(html, "html.parser").decode():
+        return html
+    return cleaned
 
 
 # --- StreamFields ---------------------------------------------------------------------------

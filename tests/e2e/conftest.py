@@ -108,18 +108,36 @@ def browser(chromium_path):
         browser.close()
 
 
+def _csp_violation(message) -> str | None:
+    """What the browser's console says the Content-Security-Policy blocked (Chromium logs
+    every violation; report-only ones, on Wagtail's admin, block nothing)."""
+    text = message.text
+    if "Content Security Policy" not in text:
+        return None
+    if "[Report Only]" in text or "policy is report-only" in text:
+        return None
+    return f"{message.location.get('url', '?')}: {text}"
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) per test, in English, at a laptop width."""
+    """A fresh browser context (no cookies) per test, in English, at a laptop width.
+
+    A test fails if the site's Content-Security-Policy blocked anything in any of its pages
+    (a script, a style, a frame the page needed)."""
     context = browser.new_context(
         locale="en-GB",
         extra_http_headers={"Accept-Language": "en"},
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(15_000)
+    blocked: list[str] = []
+    context.on("console", lambda message: blocked.append(_csp_violation(message)))
     page = context.new_page()
     yield page
     context.close()
+    blocked = [violation for violation in blocked if violation]
+    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture(scope="session")
