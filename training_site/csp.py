@@ -50,7 +50,7 @@ class SiteCSPMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if parts.config is None and is_admin_path(request.path_info):
+        if parts.config is None and is_admin_path(request.path):
             name = "ADMIN_CONTENT_SECURITY_POLICY"
             if report_only:
                 name += "_REPORT_ONLY"
