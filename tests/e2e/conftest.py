@@ -104,8 +104,20 @@ def browser(chromium_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def new_context_watching_the_csp(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.on("console", _record_csp_violation)
+            return context
+
+        browser.new_context = new_context_watching_the_csp
         yield browser
         browser.close()
+
+
+# What the Content-Security-Policy blocked in any browser context of the running test.
+_BLOCKED: list[str] = []
 
 
 def _csp_violation(message) -> str | None:
@@ -119,25 +131,34 @@ def _csp_violation(message) -> str | None:
     return f"{message.location.get('url', '?')}: {text}"
 
 
+def _record_csp_violation(message) -> None:
+    violation = _csp_violation(message)
+    if violation:
+        _BLOCKED.append(violation)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_blocked_by_the_csp():
+    """A test fails if the site's Content-Security-Policy blocked anything (a script, a
+    style, a frame) in any page it opened: the page would not look or work as built."""
+    _BLOCKED.clear()
+    yield
+    blocked, _BLOCKED[:] = list(_BLOCKED), []
+    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
+
+
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) per test, in English, at a laptop width.
-
-    A test fails if the site's Content-Security-Policy blocked anything in any of its pages
-    (a script, a style, a frame the page needed)."""
+    """A fresh browser context (no cookies) per test, in English, at a laptop width."""
     context = browser.new_context(
         locale="en-GB",
         extra_http_headers={"Accept-Language": "en"},
         viewport={"width": 1280, "height": 900},
     )
     context.set_default_timeout(15_000)
-    blocked: list[str] = []
-    context.on("console", lambda message: blocked.append(_csp_violation(message)))
     page = context.new_page()
     yield page
     context.close()
-    blocked = [violation for violation in blocked if violation]
-    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture(scope="session")
