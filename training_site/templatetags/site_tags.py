@@ -57,7 +57,7 @@ class KeptNode(template.Node):
             html = str(self.nodelist.render(context))
             return html, nonce_in(request, html)
 
-        html, nonce = cached(
+        kept_html = cached(
             f"fragment-{self.name}",
             request.scheme,
             request.get_host(),
@@ -65,6 +65,8 @@ class KeptNode(template.Node):
             *parts,
             build=build,
         )
+        # (A copy kept by the release before this one is markup alone.)
+        html, nonce = (kept_html, None) if isinstance(kept_html, str) else kept_html
         # A CSP nonce it was rendered with is replaced by this request's (training_site.csp).
         html = with_current_nonce(request, html, nonce)
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
@@ -73,10 +75,10 @@ class KeptNode(template.Node):
 @register.tag("kept")
 def kept(parser, token):
     """`{% kept "name" part … %}…{% endkept %}`: the enclosed markup, rendered once per
-        name, parts, scheme, host and language, and kept until the content changes (the content
-        cache, with this process's copy). For markup that depends on the page's content alone,
-        never on the visitor: nothing per request (forms, tokens, progress) may stand inside; a
-    CSP nonce may (it is renewed on every render)."""
+    name, parts, scheme, host and language, and kept until the content changes (the content
+    cache, with this process's copy). For markup that depends on the page's content alone,
+    never on the visitor: nothing per request (forms, tokens, progress) may stand inside; a
+    CSP nonce may (each request gets its own in its place)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% kept %} takes a name and the parts it depends on")
