@@ -395,3 +395,27 @@ def test_rich_text_offers_no_embed_and_no_raw_html():
             if isinstance(block, blocks.RichTextBlock):
                 assert block.features is not None, label
                 assert "embed" not in block.features, label
+
+
+@pytest.mark.parametrize(
+    ("stored", "kept"),
+    [
+        # What the editor writes is left exactly as it is.
+        ('<p data-block-key="a1">Don\'t <b>stop</b> &amp; <i>go</i></p>', None),
+        ('<ul><li data-block-key="b2"><a linktype="page" id="3">A page</a></li></ul>', None),
+        ('<p><a href="https://www.iom.int/migof">MIGOF</a></p>', None),
+        # What could run or restyle the page is removed.
+        ("<p>Hi</p><script>alert(1)</script>", "<p>Hi</p>"),
+        ('<p onclick="alert(1)" style="color:red">Hi</p>', "<p>Hi</p>"),
+        ('<p><a href="javascript:alert(1)">x</a></p>', "<p><a>x</a></p>"),
+        ('<p><img src="x" onerror="alert(1)">Hi</p>', "<p>Hi</p>"),
+        ('<style>p{}</style><iframe src="https://evil.example"></iframe><p>Hi</p>', "<p>Hi</p>"),
+        ("<p>Hi<!-- note --></p>", "<p>Hi</p>"),
+    ],
+)
+def test_rich_text_cleaning(stored, kept):
+    from training_site.rich_text import clean_html
+
+    cleaned = clean_html(stored)
+    assert cleaned == (stored if kept is None else kept)
+    assert clean_html(cleaned) == cleaned  # saving again changes nothing
