@@ -20,7 +20,10 @@ HEAD is answered from a kept GET. When the cache does not answer, or DEBUG is on
 built as usual; a deploy (migrate) renews the content token, so no page rendered by the
 previous release is served.
 What the other middleware add to every response (security headers, Vary, the language)
-is added to a kept page too: it goes back through them.
+is added to a kept page too: it goes back through them. That includes the
+Content-Security-Policy (training_site.csp, placed around this middleware): a page whose
+markup holds its request's CSP nonce is kept with that nonce beside it, and each visitor it
+is served to gets it with their own request's nonce in its place, the one their header names.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 
 from .content_cache import TIMEOUT, content_key, keeps_rendered_html
+from .csp import nonce_in, with_current_nonce
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +99,9 @@ class AnonymousPageCacheMiddleware:
         key = getattr(request, "_anonymous_page_key", None)
         if key is not None and request.method == "GET" and _keepable(request, response):
             headers = [(name, response[name]) for name in KEPT_HEADERS if name in response]
+            nonce = nonce_in(request, response.content)
             try:
-                cache.set(key, (response.content, headers), TIMEOUT)
+                cache.set(key, (response.content, headers, nonce), TIMEOUT)
             except Exception:
                 logger.warning("The cache did not answer: page not kept.", exc_info=True)
             response[SERVED_FROM_CACHE] = "miss"
@@ -116,8 +121,9 @@ class AnonymousPageCacheMiddleware:
         if kept is None:
             request._anonymous_page_key = key
             return None
-        content, headers = kept
-        response = HttpResponse(content)
+        content, headers, *nonce = kept  # (a page kept by the previous release has no nonce)
+        nonce = nonce[0] if nonce else None
+        response = HttpResponse(with_current_nonce(request, content, nonce))
         for name, value in headers:
             response[name] = value
         response[SERVED_FROM_CACHE] = "hit"

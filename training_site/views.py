@@ -1,8 +1,12 @@
-from django.http import JsonResponse
+import posixpath
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from . import outage
 from .health import check_all
@@ -44,3 +48,17 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+# Wagtail keeps documents under this folder of MEDIA_ROOT (Document.file's upload_to).
+DOCUMENTS_FOLDER = "documents"
+
+
+def development_media(request, path):
+    """Uploaded images for the development server (DEBUG only; production serves media from
+    its own storage). Never a document: documents go through Wagtail's serve view only, which
+    checks privacy and sends them as attachments that run nothing. The path is normalised
+    first, so `images/../documents/…` is refused too."""
+    if posixpath.normpath(path).lstrip("/").split("/")[0] == DOCUMENTS_FOLDER:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -104,8 +104,47 @@ def browser(chromium_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def new_context_watching_the_csp(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            context.on("console", _record_csp_violation)
+            return context
+
+        browser.new_context = new_context_watching_the_csp
         yield browser
         browser.close()
+
+
+# What the Content-Security-Policy blocked in any browser context of the running test.
+_BLOCKED: list[str] = []
+
+
+def _csp_violation(message) -> str | None:
+    """What the browser's console says the Content-Security-Policy blocked (Chromium logs
+    every violation; report-only ones, on Wagtail's admin, block nothing)."""
+    text = message.text
+    if "Content Security Policy" not in text:
+        return None
+    if "[Report Only]" in text or "policy is report-only" in text:
+        return None
+    return f"{message.location.get('url', '?')}: {text}"
+
+
+def _record_csp_violation(message) -> None:
+    violation = _csp_violation(message)
+    if violation:
+        _BLOCKED.append(violation)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_blocked_by_the_csp():
+    """A test fails if the site's Content-Security-Policy blocked anything (a script, a
+    style, a frame) in any page it opened: the page would not look or work as built."""
+    _BLOCKED.clear()
+    yield
+    blocked, _BLOCKED[:] = list(_BLOCKED), []
+    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture

@@ -76,8 +76,13 @@ def test_production_refuses_a_short_secret():
     assert "at least 50" in result.stderr
 
 
-def test_production_passes_the_deploy_checks(tmp_path):
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env(tmp_path))
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_production_passes_the_deploy_checks(tmp_path, database):
+    """Only SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set (the checks connect to nothing)."""
+    env = _production_env(tmp_path)
+    if database == "postgres":
+        env["DATABASE_URL"] = "postgres://migof:not-a-real-password@postgres.internal:5432/migof"
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output

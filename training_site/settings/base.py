@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
+from wagtail.embeds.oembed_providers import vimeo, youtube
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -63,11 +65,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy (training_site/csp.py); around the page cache, so a kept page
+    # gets the header of the request it is served to.
+    "training_site.csp.SiteCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +111,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "training_site.context_processors.site_navigation",
                 "training_site.context_processors.staff_links",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -224,7 +231,13 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents only through Wagtail's serve view (attachment, nosniff, "default-src 'none'"),
+# never from MEDIA_URL (training_site/urls.py serves no documents/ folder, even in DEBUG).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Embeds (the lessons' video block) only from these two video providers: their oEmbed answer
+# is an iframe from a host the CSP's frame-src names (EMBED_FRAME_SOURCES); no other
+# provider's HTML (scripts, rich cards) can be put into a page.
+WAGTAILEMBEDS_FINDERS = [{"class": "wagtail.embeds.finders.oembed", "providers": [youtube, vimeo]}]
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
@@ -326,6 +339,43 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4, training_site/csp.py). The site: scripts and styles
+# from this origin or carrying the response's nonce ({{ CSP_NONCE }}), never 'unsafe-inline';
+# so no inline style="" or on…= handler either. Video embeds (framework_content VideoBlock)
+# are iframes from the two providers WAGTAILEMBEDS_FINDERS allows.
+EMBED_FRAME_SOURCES = [
+    "https://www.youtube.com",
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+]
+SITE_CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [SELF, "data:"],
+    "frame-src": [SELF, *EMBED_FRAME_SOURCES],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [NONE],
+    "form-action": [SELF],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": SITE_CSP_DIRECTIVES}
+# Wagtail's admin (/admin/) writes inline scripts and styles: the site's policy is reported
+# there, not enforced (the browser's console names what it would block), and what cannot
+# break the admin is enforced. Its page previews are framed by the admin itself.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": None,
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+    "DIRECTIVES": {**SITE_CSP_DIRECTIVES, "frame-ancestors": [SELF]}
+}
 
 LOGGING = {
     "version": 1,

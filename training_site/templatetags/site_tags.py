@@ -6,6 +6,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 from accounts.admin_access import can_access_admin
 
 from ..content_cache import cached, keeps_rendered_html
+from ..csp import nonce_in, with_current_nonce
 
 register = template.Library()
 
@@ -51,14 +52,23 @@ class KeptNode(template.Node):
         ):
             return self.nodelist.render(context)
         parts = [part.resolve(context) for part in self.parts]
-        html = cached(
+
+        def build() -> tuple[str, str | None]:
+            html = str(self.nodelist.render(context))
+            return html, nonce_in(request, html)
+
+        kept_html = cached(
             f"fragment-{self.name}",
             request.scheme,
             request.get_host(),
             get_language(),
             *parts,
-            build=lambda: str(self.nodelist.render(context)),
+            build=build,
         )
+        # (A copy kept by the release before this one is markup alone.)
+        html, nonce = (kept_html, None) if isinstance(kept_html, str) else kept_html
+        # A CSP nonce it was rendered with is replaced by this request's (training_site.csp).
+        html = with_current_nonce(request, html, nonce)
         # nosemgrep: migof-mark-safe -- the cached text is this tag's own nodelist output, escaped
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
 
@@ -68,7 +78,8 @@ def kept(parser, token):
     """`{% kept "name" part … %}…{% endkept %}`: the enclosed markup, rendered once per
     name, parts, scheme, host and language, and kept until the content changes (the content
     cache, with this process's copy). For markup that depends on the page's content alone,
-    never on the visitor: nothing per request (forms, tokens, progress) may stand inside."""
+    never on the visitor: nothing per request (forms, tokens, progress) may stand inside; a
+    CSP nonce may (each request gets its own in its place)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% kept %} takes a name and the parts it depends on")
