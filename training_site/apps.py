@@ -8,11 +8,16 @@ class TrainingSiteConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_migrate, post_save
+        from django.urls import register_converter
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from .content_cache import code_changed, content_changed
         from .content_cache import request_finished as forget_version
         from .content_cache import request_started as memo_version
+        from .converters import IdConverter
+
+        # `<id:…>` in URL patterns (page ids): registered before any URLconf is read.
+        register_converter(IdConverter, "id")
 
         # Cached content (header links, routes, course outlines) follows the tree.
         for signal in (post_save, post_delete, page_published, page_unpublished, post_page_move):
