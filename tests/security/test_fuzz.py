@@ -746,6 +746,7 @@ CASES = [pytest.param(e, role, id=f"{e.id} as {role}") for e in ENDPOINTS for ro
 @example(fuzz=Fuzz(base=True, pairs=[(Like(r"q5-(?!shown).+"), "²")], only=QUIZ_POSTS))
 # A page's id beyond any integer column (CoursePage and QuizPage look up by `page_ptr`).
 @example(fuzz=Fuzz(path_value=2**70, only=("course_enrol", "course_leave", "quizzes_statistics")))
+@example(fuzz=Fuzz(base=True, pairs=[("course", str(2**70))], only=("cohorts:create",)))
 def test_hostile_input_never_errs_nor_writes_when_refused(world, endpoint, role, fuzz):
     if fuzz.only and endpoint.name not in fuzz.only:
         return
