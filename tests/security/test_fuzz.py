@@ -56,7 +56,7 @@ PROJECT_APPS = (
 )
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "4")),
     deadline=None,
     derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     database=None,
