@@ -10,9 +10,15 @@ the rows it had: no partial write.
 
 The field names come from the endpoint's own page (the names of its forms' inputs, and their
 option values as plausible values) plus the ones declared below, so a field added to a form
-is fuzzed without editing this file. `test_every_endpoint_is_declared` walks the URL resolver
-and the routes of the site's Wagtail pages: an endpoint that is neither fuzzed nor exempted
-(with a reason) fails it.
+is fuzzed without editing this file. Half the examples start from the form as the page fills
+it and change a few fields, so the hostile value reaches the code behind a valid rest of the
+form (a quiz answer among well-formed ones, a cohort with one bad field).
+`test_every_endpoint_is_declared` walks the URL resolver and the routes of the site's Wagtail
+pages: an endpoint that is neither fuzzed nor exempted (with a reason) fails it.
+
+The world the requests run in (a course, a quiz with one question of each kind and an open
+attempt, a cohort with its trainer and trainee, an export job, a case study) is built once for
+the module; each test's writes are rolled back.
 
 Reproducible in CI: examples are derandomized (the same inputs on every run) and no example
 database is read or written. To explore with fresh random inputs, run with
