@@ -62,7 +62,7 @@ PROJECT_APPS = (
 )
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "4")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "3")),
     deadline=None,
     derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     database=None,
