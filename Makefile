@@ -55,6 +55,19 @@ bench: install messages
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# The load check (bench/load_learners.py): 50 learners for 60 s against gunicorn under the
+# production settings, then the database must hold exactly what they did. PostgreSQL only:
+# DATABASE_URL=postgres://USER@HOST:PORT/NAME (it builds and drops NAME_load). Without it,
+# skipped with a message. Extra options: LOAD_ARGS="--learners 20 --seconds 30".
+LOAD_ARGS ?=
+.PHONY: load-check
+load-check: install messages
+	@if [[ "$${DATABASE_URL:-}" =~ ^postgres(ql)?:// ]]; then \
+		$(PY) bench/load_learners.py $(LOAD_ARGS); \
+	else \
+		echo "load-check SKIPPED: it needs PostgreSQL; set DATABASE_URL=postgres://USER@HOST:PORT/NAME (it builds and drops NAME_load)."; \
+	fi
+
 test: install messages browser
 	DJANGO_SETTINGS_MODULE=training_site.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

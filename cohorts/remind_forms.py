@@ -25,7 +25,7 @@ class MemberChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for pk in value:
             text = str(pk)
-            if not text.isdigit() or int(text) > BIGINT_MAX:
+            if not (text.isascii() and text.isdigit()) or int(text) > BIGINT_MAX:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -76,7 +76,7 @@ class RemindForm(forms.Form):
             values = values or ()
         else:
             values = self.initial.get("trainees", ())
-        return {int(v) for v in values if str(v).isdigit()}
+        return {int(v) for v in map(str, values) if v.isascii() and v.isdigit()}
 
 
 @dataclass(frozen=True)

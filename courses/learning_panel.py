@@ -42,7 +42,7 @@ def _course_for(page, request) -> tuple[CoursePage | None, Enrolment | None]:
             )
         }
     chosen = None
-    if wanted.isdigit() and int(wanted) in course_ids:
+    if wanted.isascii() and wanted.isdigit() and int(wanted) in course_ids:
         chosen = int(wanted)
     elif enrolments:
         active = [cid for cid, e in enrolments.items() if e.is_active]

@@ -27,7 +27,11 @@ class QuestionIdsField(forms.Field):
         if isinstance(value, str):
             value = [value]
         value = [str(item).strip() for item in value or () if str(item).strip()]
-        bad = [item for item in value if not (item.isdigit() and len(item) <= MAX_ID_DIGITS)]
+        bad = [
+            item
+            for item in value
+            if not (item.isascii() and item.isdigit() and len(item) <= MAX_ID_DIGITS)
+        ]
         if bad:
             raise forms.ValidationError(
                 _("Question ids are whole numbers; these are not: %(ids)s."),

@@ -170,7 +170,7 @@ def register_statistics_urls():
     return [
         path("quizzes/statistics/", statistics_index_view, name="quizzes_statistics_index"),
         path(
-            "quizzes/<int:page_id>/statistics/",
+            "quizzes/<id:page_id>/statistics/",
             quiz_statistics_view,
             name="quizzes_statistics",
         ),

@@ -35,6 +35,11 @@ class InvalidAnswers(ValueError):
         self.message = message
 
 
+def _is_number(value: str) -> bool:
+    """Digits 0-9 only: str.isdigit() is also true of "²" and "①", which int() refuses."""
+    return value.isascii() and value.isdigit()
+
+
 def _one(values: Sequence[str], number: int) -> str | None:
     values = [v for v in values if v != ""]
     if len(values) > 1:
@@ -79,7 +84,7 @@ def _parse(kind: str, display: dict, fields: dict[str | None, list[str]], number
             value = _one(fields.get(key, []), number)
             if value is None:
                 chosen[key] = None
-            elif value.isdigit() and int(value) < len(answers):
+            elif _is_number(value) and int(value) < len(answers):
                 chosen[key] = answers[int(value)]
             else:
                 raise InvalidAnswers(unknown)
@@ -93,7 +98,7 @@ def _parse(kind: str, display: dict, fields: dict[str | None, list[str]], number
             value = _one(fields.get(key, []), number)
             if value is None:
                 ranks[key] = None
-            elif value.isdigit() and 1 <= int(value) <= len(items):
+            elif _is_number(value) and 1 <= int(value) <= len(items):
                 ranks[key] = int(value)
             else:
                 raise InvalidAnswers(

@@ -528,7 +528,9 @@ def facet_labels(values: Mapping[str, set[str]], language: str) -> dict[tuple[st
     for value in values.get("kind", ()):
         labels["kind", value] = str(_kind_label(value))
     for value in values.get("country", ()):
-        labels["country", value] = str(countries.name(value) or value)
+        # django-countries reads any str.isdigit() code ("①") as a number and fails.
+        name = countries.name(value) if value.isascii() else ""
+        labels["country", value] = str(name or value)
     region_labels = dict(Region.choices)
     for value in values.get("region", ()):
         labels["region", value] = str(region_labels.get(value, value))

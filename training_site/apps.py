@@ -8,12 +8,17 @@ class TrainingSiteConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+        from django.urls import register_converter
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from .content_cache import code_changed, content_changed
         from .content_cache import request_finished as forget_version
         from .content_cache import request_started as memo_version
+        from .converters import IdConverter
         from .rich_text import clean_rich_text_on_save
+
+        # `<id:…>` in URL patterns (page ids): registered before any URLconf is read.
+        register_converter(IdConverter, "id")
 
         # Rich text written by code is stored as the editor could have written it.
         pre_save.connect(clean_rich_text_on_save, dispatch_uid="clean-rich-text")

@@ -172,8 +172,10 @@ RULES: list[Rule] = [
     rule(("account_confirm_email", "account_reset_password_from_key"),
                                              OK,    OK,    _,     OK,    _,     OK,    OK,
          params={"key": lambda w: "not-a-key", "uidb36": lambda w: "1"}),
+    # Their own sessions (allauth's user sessions: list them, sign the others out).
     rule(("accounts_profile", "account_email", "account_change_password",
-          "account_reauthenticate", "account_request_reauthentication_code", "mfa_index"),
+          "account_reauthenticate", "account_request_reauthentication_code", "mfa_index",
+          "usersessions_list"),
                                              LOGIN, OK,    _,     OK,    _,     OK,    OK),
     rule(("account_confirm_login_code", "mfa_authenticate"),
                                              LOGIN, HOME,  _,     HOME,  _,     HOME,  HOME),
