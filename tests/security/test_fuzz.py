@@ -291,6 +291,9 @@ ENDPOINTS = [
     ),
     _e("account_confirm_email", "POST", V, limited=True),
     _e("account_logout", "POST", L, fields=("next",)),
+    # The admin's log-out is allauth's view too (training_site/urls.py).
+    _e("wagtailadmin_logout_allauth", "POST", L, fields=("next",)),
+    _e("usersessions_list", "POST", L, fields=("action",)),
     _e("accounts_profile", "POST", L),
     _e("account_email", "POST", L, fields=("email", "action_add", "action_remove")),
     _e("account_change_password", "POST", L, limited=True),
@@ -791,7 +794,9 @@ def _resolver_names(patterns, namespace="") -> set[str]:
         elif isinstance(entry, URLPattern) and entry.name:
             module = _view_module(entry.callback)
             ours = module.split(".")[0] in PROJECT_APPS
-            if ours or module.startswith(("allauth.account", "allauth.mfa")):
+            if ours or module.startswith(
+                ("allauth.account", "allauth.mfa", "allauth.usersessions")
+            ):
                 names.add(namespace + entry.name)
     return names
 
