@@ -43,8 +43,10 @@ urlpatterns = [
     path("", include("cohorts.urls")),
 ]
 
-if settings.DEBUG:
-    # The development server serves uploaded images; documents never (views.development_media).
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Uploaded images (and their renditions) from the development server, or from gunicorn
+    # where no other server publishes MEDIA_ROOT (SERVE_MEDIA); documents never
+    # (views.development_media).
     urlpatterns += [
         re_path(
             rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",

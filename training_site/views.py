@@ -55,10 +55,10 @@ DOCUMENTS_FOLDER = "documents"
 
 
 def development_media(request, path):
-    """Uploaded images for the development server (DEBUG only; production serves media from
-    its own storage). Never a document: documents go through Wagtail's serve view only, which
-    checks privacy and sends them as attachments that run nothing. The path is normalised
-    first, so `images/../documents/…` is refused too."""
+    """Uploaded images for the development server, or in production with SERVE_MEDIA (when
+    nothing else publishes MEDIA_ROOT). Never a document: documents go through Wagtail's
+    serve view only, which checks privacy and sends them as attachments that run nothing.
+    The path is normalised first, so `images/../documents/…` is refused too."""
     if posixpath.normpath(path).lstrip("/").split("/")[0] == DOCUMENTS_FOLDER:
         raise Http404
     return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -200,16 +200,17 @@ def test_a_text_document_is_shown_as_text_never_as_a_page(client, db):
     assert response["Content-Security-Policy"] == "default-src 'none'"
 
 
-@pytest.fixture
-def development_urls(settings):
-    """The URLs as the development server has them (DEBUG on: media served by Django)."""
+@pytest.fixture(params=["DEBUG", "SERVE_MEDIA"])
+def development_urls(request, settings):
+    """The URLs where Django serves uploaded images: the development server (DEBUG on), or
+    production with SERVE_MEDIA (the docker compose stack, no media server in front)."""
     from training_site import urls
 
-    settings.DEBUG = True
+    setattr(settings, request.param, True)
     importlib.reload(urls)
     clear_url_caches()
     yield
-    settings.DEBUG = False
+    setattr(settings, request.param, False)
     importlib.reload(urls)
     clear_url_caches()
 
