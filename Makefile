@@ -130,4 +130,4 @@ lock-tools: install
 		--generate-hashes --no-header -q -o requirements-tools.lock
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .test-media db.sqlite3
+	rm -rf $(VENV) $(TOOLS_VENV) node_modules staticfiles .test-media db.sqlite3
