@@ -83,13 +83,15 @@ def learner_data(client, framework):
 
     from accounts.models import User
 
+    # get_or_create: an earlier transactional test in this process may have flushed the
+    # groups the roles migration made (a flush re-creates permissions, not data).
     learner = User.objects.create_user(
         email="amina@example.org", password="pw-0123456789", full_name="Amina Diallo"
     )
-    learner.groups.add(Group.objects.get(name=Role.TRAINEES.value))
+    learner.groups.add(Group.objects.get_or_create(name=Role.TRAINEES.value)[0])
     EmailAddress.objects.create(user=learner, email=learner.email, verified=True, primary=True)
     trainer = User.objects.create_user(email="trainer@example.org", password="pw-0123456789")
-    trainer.groups.add(Group.objects.get(name=Role.TRAINERS.value))
+    trainer.groups.add(Group.objects.get_or_create(name=Role.TRAINERS.value)[0])
     activate_totp(trainer)
     quiz = make_quiz(make_module("P1"), [make_question(QuestionKind.SHORT_ANSWER)])
     client.force_login(learner)
