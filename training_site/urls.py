@@ -58,5 +58,7 @@ urlpatterns += [path("", include(wagtail_urls))]
 
 handler400 = "training_site.views.bad_request"
 handler403 = "training_site.views.permission_denied"
+# Not Django's: allauth reads it for its rate limits (allauth.core.internal.ratelimit).
+handler429 = "training_site.views.too_many_requests"
 handler404 = "training_site.views.page_not_found"
 handler500 = "training_site.views.server_error"

@@ -1,6 +1,7 @@
 import posixpath
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -48,6 +49,17 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def too_many_requests(request, exception=None):
+    """allauth's rate limits (log-in, sign-up, password reset, cohort codes) answer with
+    this (it reads ROOT_URLCONF.handler429): the site's page, in the visitor's language.
+    While the cache that counts the attempts does not answer (training_site.redis_cache),
+    allauth refuses every attempt: that is the site being unavailable, not the visitor
+    trying too often, so they get the 503 page and Retry-After instead."""
+    if not getattr(caches["default"], "answering", True):
+        return outage.unavailable()
+    return render(request, "429.html", status=429)
 
 
 # Wagtail keeps documents under this folder of MEDIA_ROOT (Document.file's upload_to).
