@@ -8,7 +8,7 @@ fails to connect: the request runs on a fresh connection to a port nothing liste
 
 Cache (Redis) down: the site degrades, it does not fail. Pages are built from the database
 and served, signed-in learners keep their session, /healthz names the cache; allauth's
-rate-limited sign-in refuses (429) rather than run without its limits. The Redis server is
+rate-limited sign-in refuses (the 503 page) rather than run without its limits. The Redis server is
 a closed port: connections are really refused.
 
 The certificate and export tasks that meet the database down try again (with backoff)
