@@ -121,8 +121,7 @@ class AnonymousPageCacheMiddleware:
         if kept is None:
             request._anonymous_page_key = key
             return None
-        content, headers, *nonce = kept  # (a page kept by the previous release has no nonce)
-        nonce = nonce[0] if nonce else None
+        content, headers, nonce = kept
         response = HttpResponse(with_current_nonce(request, content, nonce))
         for name, value in headers:
             response[name] = value

@@ -57,7 +57,7 @@ class KeptNode(template.Node):
             html = str(self.nodelist.render(context))
             return html, nonce_in(request, html)
 
-        kept_html = cached(
+        html, nonce = cached(
             f"fragment-{self.name}",
             request.scheme,
             request.get_host(),
@@ -65,8 +65,6 @@ class KeptNode(template.Node):
             *parts,
             build=build,
         )
-        # (A copy kept by the release before this one is markup alone.)
-        html, nonce = (kept_html, None) if isinstance(kept_html, str) else kept_html
         # A CSP nonce it was rendered with is replaced by this request's (training_site.csp).
         html = with_current_nonce(request, html, nonce)
         # nosemgrep: migof-mark-safe -- the cached text is this tag's own nodelist output, escaped
