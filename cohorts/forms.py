@@ -7,22 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
 from courses.models import CoursePage
+from training_site.ids import IdChoiceField
 
 from .models import Cohort
-
-
-class CourseChoiceField(forms.ModelChoiceField):
-    """A course by its page id, checked to be digits that fit a 64-bit column before the
-    lookup: a course's id is its `page_ptr` link, which Django does not range-check, so a
-    longer number was a database error instead of "not one of the available choices"."""
-
-    def to_python(self, value):
-        text = "" if value in self.empty_values else str(value).strip()
-        if text and not (text.isascii() and text.isdigit() and len(text) <= 18):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
 
 
 class DateInput(forms.DateInput):
@@ -49,7 +36,7 @@ class CohortForm(forms.ModelForm):
             "trainers",
             "joining_open",
         ]
-        field_classes = {"course": CourseChoiceField}
+        field_classes = {"course": IdChoiceField}
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),

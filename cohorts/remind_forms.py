@@ -9,36 +9,21 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from training_site.ids import IdsChoiceField, parse_id
+
 from . import followup
 from .models import Cohort
 from .notifications import Candidate, Candidates
 
 MESSAGE_MAX_LENGTH = 1000
-BIGINT_MAX = 2**63 - 1
 NOT_A_MEMBER = _("Only trainees of this cohort can be reminded. Reload the page and try again.")
-
-
-class MemberChoiceField(forms.ModelMultipleChoiceField):
-    """Checks that each value looks like an id before the database sees it: a number too
-    large for an integer column would otherwise be a database error, not a form error."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not (text.isascii() and text.isdigit()) or int(text) > BIGINT_MAX:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": text},
-                )
-        return super()._check_values(value)
 
 
 class RemindForm(forms.Form):
     """Only members of `cohort` can be chosen: any other id (another cohort's trainee, a
     made-up number, text) is a form error and nothing is sent."""
 
-    trainees = MemberChoiceField(
+    trainees = IdsChoiceField(
         label=_("Trainees to remind"),
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -76,7 +61,7 @@ class RemindForm(forms.Form):
             values = values or ()
         else:
             values = self.initial.get("trainees", ())
-        return {int(v) for v in map(str, values) if v.isascii() and v.isdigit()}
+        return {pk for pk in map(parse_id, values) if pk is not None}
 
 
 @dataclass(frozen=True)

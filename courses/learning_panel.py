@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from training_site.content_cache import cached
+from training_site.ids import parse_id
 
 from . import selectors
 from .models import CoursePage, Enrolment
@@ -41,14 +42,10 @@ def _course_for(page, request) -> tuple[CoursePage | None, Enrolment | None]:
                 "-last_activity_at"
             )
         }
-    chosen = None
-    if wanted.isascii() and wanted.isdigit() and int(wanted) in course_ids:
-        chosen = int(wanted)
-    elif enrolments:
+    chosen = parse_id(wanted)
+    if chosen not in course_ids:  # none (or another one) asked for in the address
         active = [cid for cid, e in enrolments.items() if e.is_active]
-        chosen = active[0] if active else next(iter(enrolments))
-    else:
-        chosen = course_ids[0]
+        chosen = active[0] if active else next(iter(enrolments), course_ids[0])
     course = cached(
         "live-public-course",
         chosen,

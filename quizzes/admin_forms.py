@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from framework_content.models import FrameworkElementPage, Indicator
+from training_site.ids import IdsChoiceField, parse_id
 
 from .choices import Difficulty, QuestionKindChoices
 from .models import Question
@@ -15,7 +16,6 @@ from .services import ExportFilters
 FORMAT_CHOICES = [("xml", _("Moodle XML")), ("gift", _("GIFT"))]  # services.EXPORT_FORMATS
 DEFAULT_FORMAT = "xml"
 MAX_IDS = 2000  # a bulk selection is at most a listing page; "select all" sends no ids
-MAX_ID_DIGITS = 18  # past that it is no database id (and would overflow the column)
 
 
 class QuestionIdsField(forms.Field):
@@ -27,11 +27,7 @@ class QuestionIdsField(forms.Field):
         if isinstance(value, str):
             value = [value]
         value = [str(item).strip() for item in value or () if str(item).strip()]
-        bad = [
-            item
-            for item in value
-            if not (item.isascii() and item.isdigit() and len(item) <= MAX_ID_DIGITS)
-        ]
+        bad = [item for item in value if parse_id(item) is None]
         if bad:
             raise forms.ValidationError(
                 _("Question ids are whole numbers; these are not: %(ids)s."),
@@ -47,21 +43,7 @@ class QuestionIdsField(forms.Field):
         return sorted({int(item) for item in value})
 
 
-class _IdsChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses an over-long number before the database sees it (it would overflow)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if len(str(pk)) > MAX_ID_DIGITS:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": f"{str(pk)[:20]}…"},
-                )
-        return super()._check_values(value)
-
-
-class IndicatorChoiceField(_IdsChoiceField):
+class IndicatorChoiceField(IdsChoiceField):
     default_error_messages = {
         "invalid_choice": _("No indicator has the id %(value)s."),
         "invalid_pk_value": _("“%(pk)s” is not an indicator id."),
@@ -71,7 +53,7 @@ class IndicatorChoiceField(_IdsChoiceField):
         return f"{obj.ref_id} {obj.title}"
 
 
-class ElementChoiceField(_IdsChoiceField):
+class ElementChoiceField(IdsChoiceField):
     default_error_messages = {
         "invalid_choice": _("No MIGOF element has the id %(value)s."),
         "invalid_pk_value": _("“%(pk)s” is not a MIGOF element id."),

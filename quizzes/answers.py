@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
+from training_site.ids import parse_id
+
 from .grading import MAX_TEXT_LENGTH
 from .questions import QuestionKind
 
@@ -33,11 +35,6 @@ class InvalidAnswers(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
-
-
-def _is_number(value: str) -> bool:
-    """Digits 0-9 only: str.isdigit() is also true of "²" and "①", which int() refuses."""
-    return value.isascii() and value.isdigit()
 
 
 def _one(values: Sequence[str], number: int) -> str | None:
@@ -84,8 +81,8 @@ def _parse(kind: str, display: dict, fields: dict[str | None, list[str]], number
             value = _one(fields.get(key, []), number)
             if value is None:
                 chosen[key] = None
-            elif _is_number(value) and int(value) < len(answers):
-                chosen[key] = answers[int(value)]
+            elif (index := parse_id(value)) is not None and index < len(answers):
+                chosen[key] = answers[index]
             else:
                 raise InvalidAnswers(unknown)
         return chosen if any(v is not None for v in chosen.values()) else None
@@ -98,8 +95,8 @@ def _parse(kind: str, display: dict, fields: dict[str | None, list[str]], number
             value = _one(fields.get(key, []), number)
             if value is None:
                 ranks[key] = None
-            elif _is_number(value) and 1 <= int(value) <= len(items):
-                ranks[key] = int(value)
+            elif (rank := parse_id(value)) is not None and 1 <= rank <= len(items):
+                ranks[key] = rank
             else:
                 raise InvalidAnswers(
                     _("Question %(n)s: give each item a position from 1 to %(max)s.")

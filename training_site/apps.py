@@ -14,7 +14,7 @@ class TrainingSiteConfig(AppConfig):
         from .content_cache import code_changed, content_changed
         from .content_cache import request_finished as forget_version
         from .content_cache import request_started as memo_version
-        from .converters import IdConverter
+        from .ids import IdConverter
         from .rich_text import clean_rich_text_on_save
 
         # `<id:…>` in URL patterns (page ids): registered before any URLconf is read.

@@ -55,6 +55,11 @@ def test_parse(data, expected):
         pytest.param({"q4-shown": ["1"], "q4": ["A"]}, id="matching-without-prompt"),
         pytest.param({"q5-shown": ["1"], "q5-c1": ["4"]}, id="ordering-rank-too-high"),
         pytest.param({"q5-shown": ["1"], "q5-c1": ["first"]}, id="ordering-rank-not-a-number"),
+        pytest.param({"q5-shown": ["1"], "q5-c1": ["²"]}, id="ordering-rank-superscript-digit"),
+        pytest.param({"q4-shown": ["1"], "q4-m1": ["①"]}, id="matching-index-circled-digit"),
+        # More digits than int() reads from text (4,300): refused, not a server error.
+        pytest.param({"q5-shown": ["1"], "q5-c1": ["9" * 5000]}, id="ordering-rank-huge"),
+        pytest.param({"q4-shown": ["1"], "q4-m1": ["0" * 5000]}, id="matching-index-huge"),
         pytest.param({"q7-shown": ["1"]}, id="question-not-in-attempt"),
         pytest.param({"q1": ["c1"]}, id="answer-without-shown-marker"),
         pytest.param({"q6-shown": ["1"], "q6-x": ["true"]}, id="extra-part-on-single"),
