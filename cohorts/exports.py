@@ -24,7 +24,6 @@ from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -40,6 +39,7 @@ from openpyxl.styles import Font
 
 from quizzes.statistics import text_cell
 from training_site.checkpoints import checkpoint
+from training_site.files import save_replacing
 
 from . import access, reports, selectors
 from .models import ExportFormat, ExportJob, ExportStatus
@@ -342,17 +342,14 @@ def _fail(job: ExportJob, message: str, now: datetime) -> str:
     return ExportStatus.FAILED
 
 
-def _store_file(job: ExportJob, content: bytes) -> None:
-    """The job's file under its one name: `<id>-<secret>.<format>`, the secret derived from
-    the job with the site's key (not guessable, the same on every run). A run killed after
-    storing the file but before its transaction committed left a file no row names: it is
-    replaced, so the storage never keeps a second copy. The caller holds the job's lock."""
+def _stored_name(job: ExportJob) -> str:
+    """The job's one file name, `<id>-<secret>.<format>`: the secret derived from the job
+    with the site's key (not guessable, the same on every run, so a re-run after a kill
+    replaces what the killed run stored)."""
     secret = salted_hmac(
         "cohorts.exports.file", f"{job.pk}:{job.created_at.isoformat()}", algorithm="sha256"
     ).hexdigest()[:24]
-    stored_as = f"{job.pk}-{secret}.{job.file_format}"
-    job.file.storage.delete(job.file.field.generate_filename(job, stored_as))
-    job.file.save(stored_as, ContentFile(content), save=False)
+    return f"{job.pk}-{secret}.{job.file_format}"
 
 
 def _finish(job: ExportJob, filename: str, content: bytes, now: datetime) -> str:
@@ -360,7 +357,7 @@ def _finish(job: ExportJob, filename: str, content: bytes, now: datetime) -> str
         locked = ExportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status in (ExportStatus.READY, ExportStatus.FAILED):
             return locked.status  # another run got there first: keep its outcome, no 2nd file
-        _store_file(locked, content)
+        save_replacing(locked.file, _stored_name(locked), content)
         checkpoint("export-file-stored")
         try:
             locked.filename = filename

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from training_site.checkpoints import checkpoint
+from training_site.files import save_replacing
 
 from . import selectors
 from .choices import EnrolmentSource
@@ -199,22 +200,10 @@ def issue_certificate(*, enrolment_id: int, now: datetime) -> Certificate:
                 # In the learner's own language.
                 with translation.override(enrolment.user.preferred_language or None):
                     pdf = render_certificate_pdf(certificate)
-                _store_pdf(certificate, pdf)
+                save_replacing(certificate.file, f"{certificate.code}.pdf", pdf)
                 checkpoint("certificate-pdf-stored")
                 certificate.save(update_fields=["file"])
     return certificate
-
-
-def _store_pdf(certificate: Certificate, pdf: bytes) -> None:
-    """The PDF under its one name, `<code>.pdf`. A run killed after storing the file but
-    before its transaction committed left a file no row names: it is replaced, so the
-    storage never holds a second copy (`<code>_<random>.pdf`). The caller holds the row's
-    lock, so no other run writes this name meanwhile."""
-    from django.core.files.base import ContentFile
-
-    filename = f"{certificate.code}.pdf"
-    certificate.file.storage.delete(certificate.file.field.generate_filename(certificate, filename))
-    certificate.file.save(filename, ContentFile(pdf), save=False)
 
 
 @transaction.atomic
