@@ -17,7 +17,6 @@ from importlib import import_module
 from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login import record_authentication
-from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.http import HttpRequest
@@ -25,7 +24,7 @@ from django.urls import reverse
 
 from accounts.mfa import user_has_mfa
 from accounts.models import User
-from accounts.sessions import TRACKED_KEY
+from accounts.sessions import track
 from case_studies.models import CaseStudyPage
 from framework_content.models import FrameworkElementPage
 from search.models import EntryKind, GuidanceEntry
@@ -42,18 +41,14 @@ def session_cookie(user: User) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    request = HttpRequest()
+    request.session, request.user = store, user
     if user_has_mfa(user):  # staff: a log-in with their code, as the admin requires
-        request = HttpRequest()
-        request.session, request.user = store, user
         record_authentication(request, user, "mfa", type="totp")
     store.create()
     # Recorded as a log-in records it (accounts.sessions), so no request tracks it later.
-    store[TRACKED_KEY] = store.session_key
+    track(request, user)
     store.save()
-    UserSession.objects.update_or_create(
-        session_key=store.session_key,
-        defaults={"user": user, "ip": "127.0.0.1", "user_agent": "bench"},
-    )
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
