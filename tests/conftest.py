@@ -72,3 +72,15 @@ def _force_login_is_a_complete_log_in(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "_login", _login)
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """Every test starts in the default language. A request leaves the language its
+    middleware chose (a learner's preferred language, the language cookie) active in the
+    thread, as Django's own LocaleMiddleware does; code a later test calls outside a
+    request (a search's messages, say) would otherwise speak French."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
