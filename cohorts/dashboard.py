@@ -1,23 +1,61 @@
 """The learner dashboard's "My cohorts" section, added through the courses hook
 ``learner_dashboard_sections`` (courses never imports cohorts): the cohorts the learner
-belongs to, and where to enter a cohort code."""
+belongs to, and where to enter a cohort code.
+
+The section is handed over rendered (``html``) and kept per learner, language and host under
+the learner's cohorts token (cohorts.learner_versions: renewed when they join or leave a
+cohort, or one of their cohorts or its trainers change) and the content token (the course
+titles and links): a dashboard shown again reads no membership.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from wagtail import hooks
 
 from accounts.models import User
+from training_site.content_cache import content_key, keeps_rendered_html, remember
 
+from .learner_versions import cohorts_token
 from .models import Membership
 
 TEMPLATE = "cohorts/includes/dashboard_section.html"
+TIMEOUT = 24 * 60 * 60  # an entry nobody reads again goes within a day
 
 
 @hooks.register("learner_dashboard_sections", order=-1)
 def cohorts_section(request) -> dict | None:
     if not request.user.is_authenticated:
         return None
+    return {"stylesheets": [], "html": section_html(request)}
+
+
+def section_html(request) -> SafeString:
+    key = _key(request) if keeps_rendered_html() else None
+    if key is None:
+        return render_section(request)
+    # nosemgrep: migof-mark-safe -- the kept text is render_section's template output, escaped
+    return mark_safe(remember(key, lambda: render_section(request), TIMEOUT))  # noqa: S308
+
+
+def _key(request) -> str | None:
+    token = cohorts_token(request.user.pk)
+    if token is None:
+        return None
+    return content_key(
+        "cohorts-section",
+        request.scheme,
+        request.get_host(),
+        get_language(),
+        request.user.pk,
+        token,
+    )
+
+
+def render_section(request) -> SafeString:
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("cohort__course")
@@ -29,4 +67,4 @@ def cohorts_section(request) -> dict | None:
         )
         .order_by("-cohort__starts_on")
     )
-    return {"template": TEMPLATE, "stylesheets": [], "memberships": memberships}
+    return render_to_string(TEMPLATE, {"section": {"memberships": memberships}}, request=request)

@@ -51,6 +51,7 @@ from courses.choices import EnrolmentSource
 from courses.models import Enrolment
 from courses.progress_versions import progress_changed_many
 
+from .learner_versions import cohorts_changed_for
 from .models import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, Cohort, Membership, MembershipSource
 
 # A cohort is a training event: a few dozen people, a few hundred for a programme. More than
@@ -559,6 +560,7 @@ def invite_to_cohort(
         ignore_conflicts=True,
         batch_size=500,
     )
+    cohorts_changed_for(user_ids)  # bulk_create sends no signal (cohorts.learner_versions)
     _enrol_for_cohort(user_ids, cohort.course_id, now)
 
     result = InvitationResult()

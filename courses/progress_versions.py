@@ -52,9 +52,11 @@ def _pending_renewal() -> TokenRenewal | None:
     return None
 
 
-def progress_changed_many(user_ids: Iterable[int]) -> None:
-    """These learners' progress changed (or is about to, in this transaction)."""
-    keys = [progress_key(user_id) for user_id in dict.fromkeys(user_ids)]
+def tokens_changed(keys: Iterable[str]) -> None:
+    """Renew these tokens now and again when the transaction commits (one callback per
+    transaction, whatever the number of calls): for any per-learner token kept like the
+    progress token (cohorts.learner_versions keeps one for the learner's cohorts)."""
+    keys = list(dict.fromkeys(keys))
     if not keys:
         return
     renew_many(keys)
@@ -65,6 +67,11 @@ def progress_changed_many(user_ids: Iterable[int]) -> None:
         renewal = TokenRenewal()
         transaction.on_commit(renewal)
     renewal.keys.update(dict.fromkeys(keys))
+
+
+def progress_changed_many(user_ids: Iterable[int]) -> None:
+    """These learners' progress changed (or is about to, in this transaction)."""
+    tokens_changed(progress_key(user_id) for user_id in user_ids)
 
 
 def progress_changed(user_id: int) -> None:

@@ -208,9 +208,13 @@ def issue_certificate(*, enrolment_id: int, now: datetime) -> Certificate:
 
 @transaction.atomic
 def revoke_certificate(*, certificate_id: int, reason: str, now: datetime) -> Certificate:
-    certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+    certificate = (
+        Certificate.objects.select_for_update().select_related("enrolment").get(pk=certificate_id)
+    )
     if certificate.revoked_at is None:
         certificate.revoked_at = now
         certificate.revoked_reason = reason
         certificate.save(update_fields=["revoked_at", "revoked_reason"])
+        # The learner's dashboard shows the certificate as revoked.
+        progress_changed(certificate.enrolment.user_id)
     return certificate

@@ -6,17 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from wagtail import hooks
 from wagtail.models import Page
 
+from training_site.content_cache import keeps_rendered_html
 from training_site.routing import prime_site
 
 from . import selectors, services
 from .models import Certificate, CoursePage
+from .progress_versions import kept_for_learner
 from .registry import completed_by_learner, item_model_labels
 
 
@@ -106,8 +111,45 @@ def dashboard(request):
     return render(
         request,
         "courses/dashboard.html",
-        {"dashboard": selectors.dashboard(request.user), "sections": sections},
+        {"courses": dashboard_courses(request), "sections": sections},
     )
+
+
+def dashboard_courses(request) -> dict[str, SafeString]:
+    """The dashboard's own parts, rendered: the courses in progress (`in_progress`), and the
+    completed and left courses with the latest activity (`record`). Kept per learner,
+    language and host under the learner's progress token (renewed by everything that changes
+    an enrolment, an item's progress or a certificate: courses.progress_versions) and the
+    content token; a dashboard shown again reads no enrolment."""
+
+    def build() -> dict[str, str]:
+        context = {"dashboard": selectors.dashboard(request.user)}
+        return {
+            part: render_to_string(template, context, request=request)
+            for part, template in DASHBOARD_PARTS.items()
+        }
+
+    if keeps_rendered_html():
+        parts = kept_for_learner(
+            request.user.pk,
+            "dashboard-courses",
+            request.scheme,
+            request.get_host(),
+            get_language(),
+            build=build,
+            timeout=selectors.LEARNER_PROGRESS_TIMEOUT,
+        )
+    else:
+        parts = build()
+    # What is kept is build()'s output: the templates', escaped as they rendered.
+    # nosemgrep: migof-mark-safe -- the kept text is this view's own template output, escaped
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308
+
+
+DASHBOARD_PARTS = {
+    "in_progress": "courses/includes/dashboard_in_progress.html",
+    "record": "courses/includes/dashboard_record.html",
+}
 
 
 @login_required

@@ -165,3 +165,41 @@ def test_recent_activity_follows_each_lesson_opened_or_renamed(client, learner, 
     lesson.title = "Renamed while listed"
     lesson.save_revision().publish()
     assert "Renamed while listed" in dashboard_html(client, learner).partition("Recent activity")[2]
+
+
+# --- the courses part kept per learner (courses.views.dashboard_courses) ---------------------
+
+
+def test_a_certificate_revoked_after_a_visit_shows_as_revoked_at_once(
+    client, learner, small, now, media_root
+):
+    certificate = finish(learner, small, now)
+    entry = completed_part(dashboard_html(client, learner))
+    assert reverse("certificate_download", args=[certificate.code]) in entry
+    assert "Revoked" not in entry
+    services.revoke_certificate(certificate_id=certificate.pk, reason="Error", now=now)
+    assert '<span class="status">Revoked</span>' in completed_part(dashboard_html(client, learner))
+
+
+def test_enrolling_and_leaving_after_a_visit_show_at_once(client, learner, small, now):
+    assert "You are not following any course yet." in dashboard_html(client, learner)
+    services.enrol(user=learner, course=small.course, now=now)
+    assert "0 of 4 done (0%)" in in_progress_part(dashboard_html(client, learner))
+    services.leave(user=learner, course=small.course, now=now)
+    html = dashboard_html(client, learner)
+    assert "You are not following any course yet." in html
+    left = html.partition("Courses you left")[2].partition("Recent activity")[0]
+    assert f'<a href="{small.course.url}">Evidence</a> — 0 of 4 done' in left
+
+
+def test_the_courses_part_is_in_the_learner_language_and_read_once(client, learner, small, now):
+    services.enrol(user=learner, course=small.course, now=now)
+    assert "In progress" in dashboard_html(client, learner)
+    with CaptureQueriesContext(connection) as queries:
+        assert "0 of 4 done (0%)" in dashboard_html(client, learner)
+    assert not [q["sql"] for q in queries if "courses_" in q["sql"]]
+    learner.preferred_language = "fr"
+    learner.save()
+    french = dashboard_html(client, learner)
+    assert "In progress" not in french and "0 of 4 done" not in french
+    assert f'<a href="{small.course.url}">Evidence</a>' in french

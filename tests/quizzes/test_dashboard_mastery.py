@@ -265,9 +265,8 @@ def test_the_dashboard_queries_do_not_grow_with_indicators_or_courses(
     _enrolled(large, course_index, 4)
     counts = [_warm_count(client, user) for user in (small, large)]
     assert counts[0] == counts[1]
-    # Session, user, the cohorts section's two, enrolments with their certificates, completed
-    # items, recent activity: the mastery section comes from the cache.
-    with django_assert_max_num_queries(7):
+    # Session and user: the courses, the cohorts and the mastery section come from the cache.
+    with django_assert_max_num_queries(2):
         client.get(reverse("dashboard"))
 
 
@@ -285,11 +284,11 @@ def test_a_new_attempt_costs_a_bounded_number_of_queries(
     _warm_count(client, user)
     take_quiz(user, quiz, T2, right=set())
     # The section rebuilt from the answers and their indicators (the weakest five's study
-    # links are still cached: the content did not change), and the learner's completed
-    # items and recent activity (an attempt renews their progress token), on top of the
-    # usual ones.
+    # links are still cached: the content did not change), and the courses part from the
+    # enrolments, the learner's completed items and recent activity (an attempt renews
+    # their progress token), on top of the usual ones.
     with CaptureQueriesContext(connection) as queries:
         html = client.get(reverse("dashboard")).content.decode()
-    assert len(queries) == _warm_count(client, user) + 4
+    assert len(queries) == _warm_count(client, user) + 5
     assert len(figures(html)) == 24
     assert figures(html)[label(refs[0])] == ["4", "25%", "Needs work"]
