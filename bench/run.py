@@ -11,7 +11,8 @@ Run from the project root (`make bench` does, with BENCH_ARGS):
    DATABASE_URL (PostgreSQL) is set, one database per size on that server (`<name>` for
    default, `<name>_small` for small), created when absent. A rebuild drops and recreates
    it, but only a database this script created (marked with a comment) or an empty one.
-2. Build: `migrate`, then `bench_data --scale S --manifest var/bench/<engine>/<size>-manifest.json`.
+2. Build: `migrate`, then `bench_data --scale S --manifest var/bench/<engine>/<size>-manifest.json`,
+   then VACUUM ANALYZE (PostgreSQL; SQLite: ANALYZE), as autovacuum would do in production.
 3. Query counts: `bench_queries` for each size.
 4. Serve the default size (or the last of --sizes) with gunicorn (sync workers, or gthread
    with --worker-threads N; no access log) on 127.0.0.1, after collectstatic; /healthz must
@@ -288,6 +289,20 @@ class Databases:
             conn.execute(
                 sql.SQL("COMMENT ON DATABASE {} IS {}").format(ident, sql.Literal(PG_MARK))
             )
+
+    def settle(self, size: str) -> None:
+        """After a build: VACUUM ANALYZE, as autovacuum would soon do on a production server
+        (a server may run with it off, as CI's does): without statistics the planner guesses
+        a few rows where thousands match, and a freshly built index still points at the dead
+        rows the build left behind. SQLite: ANALYZE, for the same reason."""
+        if self.engine == "postgresql":
+            with self._connect(self.pg_name(size)) as conn:
+                conn.execute("VACUUM (ANALYZE)")
+            return
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(ROOT / self.sqlite_path(size))) as conn:
+            conn.execute("ANALYZE")
 
     # both
 
@@ -955,6 +970,8 @@ def build_and_count(args, databases: Databases) -> tuple[dict, dict]:
             manage(env, "migrate", "--no-input", "-v", "0")
             (ROOT / args.var_dir / f"{size}-consumed.json").unlink(missing_ok=True)
             manage(env, "bench_data", "--scale", f"{SCALES[size]:g}", "--manifest", str(manifest))
+            log(f"settling {databases.label(size)} (VACUUM ANALYZE)")
+            databases.settle(size)
         if args.manifest and size == served:
             manifest = args.manifest
         if not (ROOT / manifest).exists():
