@@ -18,6 +18,7 @@ from the cache (two queries when it is cold).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import unicodedata
@@ -724,6 +725,13 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
 
 
 def promotions_for(query_string: str) -> tuple[Promotion, ...]:
+    """The query's promoted results, kept until the content changes (a promotion saved or
+    deleted renews the content token, as a page published or unpublished does: search.apps)."""
+    digest = hashlib.sha256(query_string.encode()).hexdigest()  # any text: a safe cache key
+    return cached("search-promotions", digest, build=lambda: _read_promotions(query_string))
+
+
+def _read_promotions(query_string: str) -> tuple[Promotion, ...]:
     # A page under a view restriction (its own or an ancestor's) is not for the public.
     restricted = PageViewRestriction.objects.filter(
         page__path=Substr(OuterRef("page__path"), 1, Length("page__path"))

@@ -7,7 +7,9 @@ from html import unescape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.contrib.search_promotions.models import Query as SearchQuery
 from wagtail.contrib.search_promotions.models import SearchPromotion
@@ -275,6 +277,21 @@ def test_a_private_or_draft_page_is_never_promoted(client, corpus):
         SearchPromotion.objects.create(query=query, page=page)
     html = html_of(client.get(URL, {"q": "border"}))
     assert "Recommended" not in html
+
+
+def test_promotions_are_kept_until_one_is_added_or_removed(client, corpus):
+    page = FrameworkElementPage.objects.live().first()
+    client.get(URL, {"q": "border"})  # the query is recorded; nothing promoted yet
+    assert "Recommended" not in html_of(client.get(URL, {"q": "border"}))
+    promotion = SearchPromotion.objects.create(
+        query=SearchQuery.get("border"), page=page, description="Start here."
+    )
+    assert "Start here." in html_of(client.get(URL, {"q": "border"}))
+    with CaptureQueriesContext(connection) as queries:
+        assert "Start here." in html_of(client.get(URL, {"q": "border"}))
+    assert not [q["sql"] for q in queries if "wagtailsearchpromotions_searchpromotion" in q["sql"]]
+    promotion.delete()
+    assert "Start here." not in html_of(client.get(URL, {"q": "border"}))
 
 
 # --- a bounded number of queries -----------------------------------------------------------
