@@ -174,8 +174,9 @@ class PostgresDialect(Dialect):
             f"ie.body AS body_vector, ie.title_norm FROM {self.index} ie "
             f"JOIN {self.entries} g ON {self.entry_join('ie', many=True)} "
             f"WHERE ie.content_type_id IN ({_placeholders(self.content_types)}) "
-            # The expression migration 0002 indexes (GIN), as modelsearch writes it.
-            f"AND (ie.title || ie.body) @@ {tsquery}",
+            # modelsearch's `title || body`, through the function migration 0003 prices and
+            # indexes (GIN): the words are looked up in the index whatever their frequency.
+            f"AND guidance_search_words(ie.title, ie.body) @@ {tsquery}",
             *self.content_types,
             *params,
         )
