@@ -1,14 +1,18 @@
 """On PostgreSQL, a search finds its matches through an index, not by reading every entry.
 
 The search statement (search.engines.sql) matches modelsearch's `title || body` through the
-function `guidance_search_words`, which migration 0003 prices and indexes (the plan for a
-common word: tests/search/test_search_plan.py).
+function `guidance_search_words` (migration 0003), on each entry's copy of its index row's
+vectors (migration 0004: a trigger on modelsearch's table keeps it), through a GIN index on
+the entries (the plan for a common word: tests/search/test_search_plan.py). The copy
+follows every way modelsearch writes its rows: the searches below would find stale words
+otherwise.
 Runs on PostgreSQL only (CI's second stage); SQLite's FTS5 table is its own index.
 """
 
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -43,14 +47,89 @@ def test_the_match_query_uses_the_title_and_body_index():
     assert tagged <= {hit.entry_id for hit in result.hits} and len(tagged) == 10
     (sql,) = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
     # The expression the search statement matches on is the one the migration indexes…
-    assert "guidance_search_words(ie.title, ie.body) @@" in sql
+    assert "guidance_search_words(g.search_title, g.search_body) @@" in sql
     # …and PostgreSQL can answer that match from the index (on 500 rows the planner would
     # rather read the table: forbid that to see which index serves the expression).
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
-            "EXPLAIN SELECT 1 FROM wagtailsearch_indexentry ie "
-            "WHERE guidance_search_words(ie.title, ie.body) @@ to_tsquery('remittances')"
+            "EXPLAIN SELECT 1 FROM guidance_search_guidanceentry g WHERE "
+            "guidance_search_words(g.search_title, g.search_body) @@ to_tsquery('remittances')"
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "guidance_search_words_gin" in plan, plan
+    assert "guidance_search_entry_words_gin" in plan, plan
+
+
+def found(text: str) -> set[str]:
+    cache.clear()  # the engine keeps answers per index version, read once a minute
+    result = DatabaseEngine().search(Query(text=text, limit=50))
+    keys = dict(GuidanceEntry.objects.values_list("pk", "key"))
+    return {keys[hit.entry_id] for hit in result.hits} & {"copy:a", "copy:b"}
+
+
+def copies() -> dict[str, tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT key, search_title IS NOT NULL, search_title_norm "
+            "FROM guidance_search_guidanceentry ORDER BY key"
+        )
+        return {key: (has_words, norm) for key, has_words, norm in cursor.fetchall()}
+
+
+def test_the_entries_copy_of_the_words_follows_the_index():
+    backend = DatabaseEngine().backend
+    first, second = GuidanceEntry.objects.bulk_create(
+        [
+            GuidanceEntry(
+                key="copy:a",
+                kind=EntryKind.LESSON,
+                title="Visa waivers",
+                body="Short stays.",
+                url="/a/",
+                language="en",
+            ),
+            GuidanceEntry(
+                key="copy:b",
+                kind=EntryKind.LESSON,
+                title="Labour corridors",
+                body="Recruitment fees.",
+                url="/b/",
+                language="en",
+            ),
+        ]
+    )
+    assert found("visa") == set()  # saved, not indexed yet: nothing to find
+    DatabaseEngine().rebuild(GuidanceEntry.objects.filter(key__startswith="copy:"))
+    assert found("visa") == {"copy:a"} and found("recruitment") == {"copy:b"}
+
+    # Retitled and indexed again (modelsearch's upsert): the new words, not the old.
+    first.title = "Border posts"
+    first.save()
+    backend.add(first)
+    assert found("visa") == set() and found("border") == {"copy:a"}
+
+    # The title norms modelsearch refreshes in place are copied too.
+    norms = {key: norm for key, (_, norm) in copies().items()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT object_id, title_norm FROM wagtailsearch_indexentry "
+            "WHERE object_id IN (%s, %s)",
+            [str(first.pk), str(second.pk)],
+        )
+        index_norms = dict(cursor.fetchall())
+    assert norms["copy:a"] == index_norms[str(first.pk)]
+    assert norms["copy:b"] == index_norms[str(second.pk)]
+
+    # Taken out of the index: no longer found.
+    backend.delete(second)
+    assert found("recruitment") == set()
+    assert copies()["copy:b"] == (False, None)
+
+    # The whole index emptied at once (TRUNCATE): nothing left to find.
+    with connection.cursor() as cursor:
+        # (Django's foreign keys are checked at commit: the test's transaction checks them
+        # now, or PostgreSQL refuses to truncate a table with checks pending.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE wagtailsearch_indexentry")
+    assert found("border") == set()
+    assert copies()["copy:a"] == (False, None)
