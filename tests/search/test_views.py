@@ -175,6 +175,24 @@ def test_facets_are_links_with_counts_under_a_filters_landmark(client, corpus):
     assert re.search(r'<span class="facet-label">Kenya</span> <span class="facet-count">1', html)
 
 
+def test_a_chosen_facet_value_says_so_and_counts_are_spoken_with_their_noun(client, corpus):
+    html = html_of(client.get(URL + "?q=migof&kind=case_study"))
+    assert re.search(
+        r'<li><a href="[^"]*" aria-current="true" class="facet-selected"><span '
+        r'class="visually-hidden">Remove filter: </span><span class="facet-label">Case study'
+        r'</span> <span class="facet-count">3<span class="visually-hidden"> results</span>',
+        html,
+    )
+    assert re.search(
+        r'<span class="facet-label">Kenya</span> <span class="facet-count">1'
+        r'<span class="visually-hidden"> result</span>',
+        html,
+    )
+    french = html_of(client.get(URL + "?q=migof&kind=case_study", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert '<span class="visually-hidden"> results</span>' not in french
+    assert '<span class="visually-hidden">Remove filter: </span>' not in french
+
+
 def test_a_facet_link_keeps_the_other_filters(client, corpus):
     html = html_of(client.get(URL + "?q=migof&kind=lesson&sort=newest&page=2"))
     (p3,) = links(html, r'facet-label">P3 ')
