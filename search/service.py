@@ -726,9 +726,23 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
 
 def promotions_for(query_string: str) -> tuple[Promotion, ...]:
     """The query's promoted results, kept until the content changes (a promotion saved or
-    deleted renews the content token, as a page published or unpublished does: search.apps)."""
+    deleted renews the content token, as a page published or unpublished does: search.apps).
+    Editors promote results for a handful of queries: the others are known from one kept
+    list, without a query of their own."""
+    if query_string not in promoted_queries():
+        return ()
     digest = hashlib.sha256(query_string.encode()).hexdigest()  # any text: a safe cache key
     return cached("search-promotions", digest, build=lambda: _read_promotions(query_string))
+
+
+def promoted_queries() -> frozenset[str]:
+    """The query strings that have at least one promotion, kept until the content changes."""
+    return cached(
+        "search-promoted-queries",
+        build=lambda: frozenset(
+            SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
+        ),
+    )
 
 
 def _read_promotions(query_string: str) -> tuple[Promotion, ...]:

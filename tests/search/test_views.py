@@ -308,6 +308,11 @@ def test_promotions_are_kept_until_one_is_added_or_removed(client, corpus):
     with CaptureQueriesContext(connection) as queries:
         assert "Start here." in html_of(client.get(URL, {"q": "border"}))
     assert not [q["sql"] for q in queries if "wagtailsearchpromotions_searchpromotion" in q["sql"]]
+    # Another text, asked twice (recorded, then counted): no promotion is read for it.
+    client.get(URL, {"q": "visa"})
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"q": "visa"})
+    assert not [q["sql"] for q in queries if "wagtailsearchpromotions_searchpromotion" in q["sql"]]
     promotion.delete()
     assert "Start here." not in html_of(client.get(URL, {"q": "border"}))
 
