@@ -3,17 +3,28 @@ and an `{% include %}` per value took a fifth of the page's rendering."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django import template
 from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from ..service import FacetValue
 
 register = template.Library()
+
+
+@functools.lru_cache(maxsize=4096)
+def _count(language: str | None, count: int) -> str:
+    """A count and its noun for screen readers, in the language: worked out once per
+    language and count (the plural rule is Python code run on each call)."""
+    return (
+        f'{escape(localize(count))}<span class="visually-hidden"> '
+        f"{escape(ngettext('result', 'results', count))}</span>"
+    )
 
 
 @register.simple_tag
@@ -24,15 +35,10 @@ def facet_items(values: Iterable[FacetValue]) -> SafeString:
         '" aria-current="true" class="facet-selected"><span class="visually-hidden">'
         f"{escape(gettext('Remove filter:'))} </span>"
     )
-    counts: dict[int, str] = {}  # a count's words, worked out once per count
+    language = get_language()
     parts = []
     for item in values:
-        count = counts.get(item.count)
-        if count is None:
-            count = counts[item.count] = (
-                f'{escape(localize(item.count))}<span class="visually-hidden"> '
-                f"{escape(ngettext('result', 'results', item.count))}</span>"
-            )
+        count = _count(language, item.count)
         end = chosen if item.selected else '">'
         parts.append(
             f'<li><a href="{escape(item.url)}{end}'
