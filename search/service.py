@@ -475,25 +475,41 @@ def make_extract(body: str, terms: Iterable[str], words: int = EXTRACT_WORDS) ->
     if not tokens:
         return mark_safe("")
     folded = [term for term in (fold(term).strip(".") for term in terms if term) if term]
+    # Every way of matching starts with the term's first four letters (_folded_matches),
+    # and an ASCII word folds to its lower case: an ASCII word without one of them cannot
+    # match, and an ASCII body without any has no match at all (a title-only match).
+    prefixes = [term[:4] for term in folded]
     judged: dict[str, bool] = {}
 
     def is_match(token: str) -> bool:
         found = judged.get(token)
         if found is None:
-            core = _folded_core(token)
-            found = judged[token] = any(_folded_matches(core, term) for term in folded)
+            if token.isascii() and not any(prefix in token.lower() for prefix in prefixes):
+                found = judged[token] = False
+            else:
+                core = _folded_core(token)
+                found = judged[token] = any(_folded_matches(core, term) for term in folded)
         return found
 
-    first = next((index for index, token in enumerate(tokens) if is_match(token)), None)
+    if body.isascii() and not any(prefix in body.lower() for prefix in prefixes):
+        first = None
+    else:
+        first = next((index for index, token in enumerate(tokens) if is_match(token)), None)
     start = 0 if first is None else max(0, first - EXTRACT_WORDS_BEFORE)
     end = min(len(tokens), start + words)
     start = max(0, min(start, end - words))  # near the end: a full window all the same
     parts = []
+    plain: list[str] = []  # words between marked ones, escaped together
     for token in tokens[start:end]:
         if is_match(token):
+            if plain:
+                parts.append(escape(" ".join(plain)))
+                plain = []
             parts.append(format_html("{}<mark>{}</mark>{}", *_split_token(token)))
         else:
-            parts.append(escape(token))
+            plain.append(token)
+    if plain:
+        parts.append(escape(" ".join(plain)))
     text = " ".join(parts)
     if start > 0:
         text = "… " + text
