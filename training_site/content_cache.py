@@ -207,6 +207,22 @@ def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool 
     return value
 
 
+def kept(key: str, timeout: int):
+    """What is kept under `key` (this process's copy first), or MISSING: nothing is built.
+    For a value a request may use if someone else has built it."""
+    value = near.get(key)
+    if value is not MISSING:
+        return value
+    try:
+        value = cache.get(key, _MISSING)
+    except Exception:
+        return MISSING
+    if value is _MISSING:
+        return MISSING
+    near.set(key, value, timeout)
+    return value
+
+
 _ABSENT = "content-cache:absent"  # kept for an id `build` had nothing for
 
 

@@ -17,7 +17,6 @@ Only URLs that are exactly a page are remembered: not 404s, and not sub-routes s
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.cache import cache
 from django.http import Http404
 from django.http.request import split_domain_port
 from django.utils.functional import SimpleLazyObject
@@ -25,9 +24,8 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from .content_cache import TIMEOUT, cached, content_key, remember
-
-_MISSING = object()
+from .content_cache import TIMEOUT, cached, content_key, kept, remember
+from .near_cache import MISSING
 
 
 def _host_port(request) -> str:
@@ -46,11 +44,8 @@ def prime_site(request, *, fill: bool) -> None:
     if fill:
         request._wagtail_site = remember(key, lambda: Site._find_for_request(request), TIMEOUT)
         return
-    try:
-        site = cache.get(key, _MISSING)
-    except Exception:
-        return
-    if site is not _MISSING:
+    site = kept(key, TIMEOUT)  # this process's copy first: no round trip on most requests
+    if site is not MISSING:
         request._wagtail_site = site
 
 

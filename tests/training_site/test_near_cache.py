@@ -83,6 +83,37 @@ def test_remember_reads_the_process_copy_before_the_shared_cache(monkeypatch):
     assert built == [1] and reads == []
 
 
+def test_kept_reads_the_process_copy_then_the_shared_cache_and_builds_nothing(monkeypatch):
+    from django.core.cache import cache
+
+    content_cache.near.clear()
+    assert content_cache.kept("content:test-token:absent", 60) is MISSING
+    cache.set("content:test-token:shared", "from the shared cache", 60)
+    assert content_cache.kept("content:test-token:shared", 60) == "from the shared cache"
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a) or real_get(*a, **k))
+    assert content_cache.kept("content:test-token:shared", 60) == "from the shared cache"
+    assert reads == []  # the second time, this process's copy
+
+
+@pytest.mark.django_db
+def test_a_view_that_is_not_a_page_takes_the_site_from_the_process_copy(
+    client, framework, monkeypatch
+):
+    """The search page (any view but Wagtail's) asks for the request's site only if a page
+    request has kept it: from this process's copy, without a round trip."""
+    from django.core.cache import cache
+
+    content_cache.near.clear()
+    assert client.get("/").status_code == 200  # a page: the site looked up and kept
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a[0]) or real_get(*a, **k))
+    assert client.get("/search/", {"q": "migration"}).status_code == 200
+    assert not [key for key in reads if ":site:" in key]
+
+
 @pytest.mark.django_db
 def test_a_new_token_is_never_answered_from_an_old_copy(client, framework):
     element = FrameworkElementPage.objects.live().filter(locale__language_code="en").first()
