@@ -22,10 +22,8 @@ register = template.Library()
 def _count(language: str | None, count: int) -> str:
     """A count and its noun for screen readers, in the language: worked out once per
     language and count (the plural rule is Python code run on each call)."""
-    return (
-        f'{escape(localize(count))}<span class="visually-hidden"> '
-        f"{escape(ngettext('result', 'results', count))}</span>"
-    )
+    noun = ngettext("result", "results", count)
+    return f'{escape(localize(count))}<span class="visually-hidden"> {escape(noun)}</span>'
 
 
 @register.simple_tag
