@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from search.engines.base import SORT_RELEVANCE
+from search.engines.base import SORT_RELEVANCE, Query
 from search.engines.database import DatabaseEngine
-from search.engines.sql import dialect_for, search_statement
+from search.engines.sql import dialect_for, planned, search_statement
 from search.models import EntryKind, GuidanceEntry
 
 pytestmark = [
@@ -30,21 +30,23 @@ def plan(engine: DatabaseEngine, text: str) -> str:
     statement = search_statement(dialect, text, {}, sort=SORT_RELEVANCE, offset=0, limit=10)
     sql = statement.sql()
     assert WORDS in sql
-    with connection.cursor() as cursor:
+    with planned(dialect) as cursor:  # as faceted_search runs it
         cursor.execute("EXPLAIN " + sql, statement.params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.fixture
 def common_word(db) -> DatabaseEngine:
-    """3,000 entries, 8 in 10 with the word "remittances", and the planner's statistics."""
+    """3,000 entries, 8 in 10 with the word "remittances", all with "diaspora" but one, and
+    the planner's statistics."""
     GuidanceEntry.objects.all().delete()
     GuidanceEntry.objects.bulk_create(
         GuidanceEntry(
             key=f"test.plan:{n}",
             kind=EntryKind.LESSON,
             title=f"Lesson {n}",
-            body=("Diaspora remittances and their costs. " if n % 5 else "Border posts. ") * 20,
+            body=("Diaspora remittances and their costs. " if n % 5 else "Border posts. ") * 20
+            + (" diaspora" if n else ""),
             url=f"/plan/{n}/",
             language="en",
             facets={"element": ["P1"]},
@@ -70,3 +72,23 @@ def test_a_common_word_goes_through_the_words_index(common_word):
 
 def test_a_rare_word_goes_through_the_words_index_too(common_word):
     assert "Bitmap Index Scan on guidance_search_entry_words_gin" in plan(common_word, "border")
+
+
+def test_a_word_in_every_entry_but_one_too(common_word):
+    searched = plan(common_word, "diaspora")
+    assert "Bitmap Index Scan on guidance_search_entry_words_gin" in searched, searched
+    assert "Seq Scan on guidance_search_guidanceentry" not in searched, searched
+
+
+def test_the_settings_end_with_the_statement(common_word):
+    def show() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            seqscan = cursor.fetchone()[0]
+            cursor.execute("SHOW jit")
+            return seqscan, cursor.fetchone()[0]
+
+    before = show()
+    assert before[0] == "on"
+    common_word.search(Query(text="remittances"))  # inside the test's transaction
+    assert show() == before
