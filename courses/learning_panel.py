@@ -8,7 +8,7 @@ from training_site.content_cache import cached
 from training_site.ids import parse_id
 
 from . import selectors
-from .models import CoursePage, Enrolment
+from .models import CoursePage
 from .progress import CourseOutline, Fraction, ItemRef, course_progress, module_progress, neighbours
 from .registry import completed_by_learner
 
@@ -27,35 +27,34 @@ class LearningPanel:
     completed_by_learner: bool  # a button marks it done (a lesson), else passing it does
 
 
-def _course_for(page, request) -> tuple[CoursePage | None, Enrolment | None]:
-    """The course this lesson is read in: ?course=<id> if valid, else the learner's most
-    recently active enrolment that contains it, else the first course that contains it."""
+def _course_for(page, request) -> tuple[CoursePage | None, bool]:
+    """The course this lesson is read in, and whether the learner is enrolled in it:
+    ?course=<id> if valid, else the learner's most recently active enrolment that contains
+    it, else the first course that contains it. The enrolments come from the cache under
+    the learner's progress token (selectors.learner_enrolments)."""
     course_ids = selectors.courses_containing(page)
     if not course_ids:
-        return None, None
+        return None, False
     wanted = request.GET.get("course", "")
-    enrolments = {}
-    if request.user.is_authenticated:
-        enrolments = {
-            e.course_id: e
-            for e in Enrolment.objects.filter(user=request.user, course_id__in=course_ids).order_by(
-                "-last_activity_at"
-            )
-        }
+    enrolments = {
+        course_id: active
+        for course_id, active in selectors.learner_enrolments(request.user)
+        if course_id in course_ids
+    }
     chosen = parse_id(wanted)
     if chosen not in course_ids:  # none (or another one) asked for in the address
-        active = [cid for cid, e in enrolments.items() if e.is_active]
+        active = [course_id for course_id, is_active in enrolments.items() if is_active]
         chosen = active[0] if active else next(iter(enrolments), course_ids[0])
     course = cached(
         "live-public-course",
         chosen,
         build=lambda: CoursePage.objects.live().public().filter(pk=chosen).first(),
     )
-    return course, enrolments.get(chosen)
+    return course, enrolments.get(chosen, False)
 
 
 def learning_panel(page, request) -> LearningPanel | None:
-    course, enrolment = _course_for(page, request)
+    course, enrolled = _course_for(page, request)
     if course is None:
         return None
     outline: CourseOutline = selectors.outline_for(course.pk)
@@ -66,7 +65,7 @@ def learning_panel(page, request) -> LearningPanel | None:
     return LearningPanel(
         template="courses/includes/learning_panel.html",
         course=course,
-        enrolled=enrolment is not None and enrolment.is_active,
+        enrolled=enrolled,
         completed=page.pk in done,
         course_progress=course_progress(outline, done),
         module_progress=module_progress(module, done) if module else None,

@@ -141,6 +141,25 @@ def learner_progress(user) -> LearnerProgress:
 LEARNER_PROGRESS_TIMEOUT = 60 * 60
 
 
+def learner_enrolments(user) -> tuple[tuple[int, bool], ...]:
+    """(course id, active) of each of the learner's enrolments, the most recently active
+    first: kept under their progress token (renewed by enrolling, leaving and any activity)
+    and the content token; one query when it changed."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    return kept_for_learner(
+        user.pk,
+        "learner-enrolments",
+        build=lambda: tuple(
+            (course_id, left_at is None)
+            for course_id, left_at in Enrolment.objects.filter(user=user)
+            .order_by("-last_activity_at")
+            .values_list("course_id", "left_at")
+        ),
+        timeout=LEARNER_PROGRESS_TIMEOUT,
+    )
+
+
 def _learner_progress(user) -> LearnerProgress:
     started, completed = set(), set()
     for page_id, completed_at in ItemProgress.objects.filter(user=user).values_list(

@@ -129,8 +129,10 @@ def complete_item(*, user, page: Page, now: datetime) -> ItemProgress:
     if progress.completed_at is None:
         progress.completed_at = now
         progress.save(update_fields=["completed_at"])
-        progress_changed(user.pk)  # a double click changes nothing a trainer sees
     Enrolment.objects.filter(pk__in=[e.pk for e in enrolments]).update(last_activity_at=now)
+    # Even a second click is activity: the course a lesson opens in is the most recently
+    # active one (selectors.learner_enrolments, kept under this token).
+    progress_changed(user.pk)
     for enrolment in enrolments:
         complete_course_if_done(enrolment_id=enrolment.pk, now=now)
     return progress
