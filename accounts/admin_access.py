@@ -26,10 +26,14 @@ USER_KEY = "admin-access-user:{user_id}"
 TIMEOUT = 60 * 60
 
 
+def token_keys(user_id: int) -> list[str]:
+    """Everyone's token (any group's or permission's change) and this user's (their own)."""
+    return [VERSION_KEY, USER_KEY.format(user_id=user_id)]
+
+
 def _key(user_id: int) -> str | None:
     user_key = USER_KEY.format(user_id=user_id)
-    # Everyone's token (any group's or permission's change) and this user's (their own).
-    found = tokens([VERSION_KEY, user_key])
+    found = tokens(token_keys(user_id))
     if found is None:
         return None
     return f"admin-access:{found[VERSION_KEY]}:{user_id}:{found[user_key]}"

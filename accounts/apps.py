@@ -15,6 +15,10 @@ class AccountsConfig(AppConfig):
         from . import admin_access, mfa, security_log, sessions
 
         admin_access.connect()
+        # Every page's header asks for the person's staff links (accounts.admin_access).
+        from training_site.content_cache import register_person_tokens
+
+        register_person_tokens(admin_access.token_keys)
         security_log.connect()
         user_logged_in.connect(sessions.on_logged_in, dispatch_uid="accounts-track-session")
         user_logged_out.connect(sessions.on_logged_out, dispatch_uid="accounts-end-sessions")

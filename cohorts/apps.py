@@ -20,6 +20,9 @@ class CohortsConfig(AppConfig):
         post_save.connect(attempt_changed, sender=Attempt, dispatch_uid="cohorts.attempt_saved")
         post_delete.connect(attempt_changed, sender=Attempt, dispatch_uid="cohorts.attempt_deleted")
         # The learner's "My cohorts" section (cohorts.dashboard) is kept under their token.
+        from training_site.content_cache import register_person_tokens
+
+        register_person_tokens(lambda user_id: [versions.cohorts_key(user_id)])
         for signal, receiver, sender, uid in [
             (post_save, versions.membership_changed, Membership, "membership_saved"),
             (post_delete, versions.membership_changed, Membership, "membership_deleted"),

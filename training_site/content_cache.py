@@ -63,10 +63,39 @@ def forget_request_memo(**kwargs) -> None:
 # --- tokens ---------------------------------------------------------------------------------
 
 
+def _memo() -> dict[str, str] | None:
+    """The tokens this request has read or renewed, while a request runs (else None)."""
+    if not getattr(_request_memo, "active", False):
+        return None
+    memo = getattr(_request_memo, "tokens", None)
+    if memo is None:
+        memo = _request_memo.tokens = {}
+    return memo
+
+
 def tokens(keys: Iterable[str]) -> dict[str, str] | None:
     """The token kept under each key (a new one where there is none), or None when the cache
-    does not answer (then nothing is cached: callers build from the database)."""
+    does not answer (then nothing is cached: callers build from the database). In a
+    request, a token is read once (a lesson page asks for the learner's three times) and
+    what the request renews is what it reads next."""
     keys = list(dict.fromkeys(keys))
+    memo = _memo()
+    if memo is not None and all(key in memo for key in keys):
+        return {key: memo[key] for key in keys}
+    found = _read_tokens(keys)
+    if found is not None and memo is not None:
+        memo.update(found)
+    return found
+
+
+def prefetch_tokens(keys: Iterable[str]) -> None:
+    """Read these tokens now, in one round trip, for the rest of the request
+    (TokenPrefetchMiddleware: the ones a signed-in person's pages ask for)."""
+    if _memo() is not None:
+        tokens(keys)
+
+
+def _read_tokens(keys: list[str]) -> dict[str, str] | None:
     try:
         found = cache.get_many(keys)
         for key in keys:
@@ -89,8 +118,12 @@ def token(key: str) -> str | None:
 
 def renew(key: str) -> None:
     """A new token under `key`: whatever was kept under the old one is never read again."""
+    new = uuid.uuid4().hex
+    memo = _memo()
+    if memo is not None:
+        memo[key] = new
     try:
-        cache.set(key, uuid.uuid4().hex, None)
+        cache.set(key, new, None)
     except Exception:
         # Unreachable: nothing is read from it while it is down; entries expire.
         logger.exception("The cache did not answer: %s not renewed.", key)
@@ -101,8 +134,12 @@ def renew_many(keys: Iterable[str]) -> None:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return
+    new = {key: uuid.uuid4().hex for key in keys}
+    memo = _memo()
+    if memo is not None:
+        memo.update(new)
     try:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+        cache.set_many(new, None)
     except Exception:
         logger.exception("The cache did not answer: %s tokens not renewed.", len(keys))
 
@@ -150,14 +187,45 @@ def content_version() -> str | None:
 
 
 def request_started(**kwargs) -> None:
-    """Signal receiver: read the content token at most once in this request."""
+    """Signal receiver: read the content token, and any other token, at most once in this
+    request."""
     _request_memo.version = None
+    _request_memo.tokens = None
     _request_memo.active = True
 
 
 def request_finished(**kwargs) -> None:
     _request_memo.version = None
+    _request_memo.tokens = None
     _request_memo.active = False
+
+
+# The tokens a signed-in person's pages read (apps add theirs: courses the learner's
+# progress token, accounts the staff-links tokens), read together at the start of their
+# requests (TokenPrefetchMiddleware).
+_person_tokens: list[Callable[[int], Iterable[str]]] = []
+
+
+def register_person_tokens(keys_for: Callable[[int], Iterable[str]]) -> None:
+    if keys_for not in _person_tokens:
+        _person_tokens.append(keys_for)
+
+
+class TokenPrefetchMiddleware:
+    """For a signed-in person, the content token and the tokens their pages key on, in one
+    round trip instead of one per lookup. Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            keys = [CONTENT_VERSION_KEY]
+            for keys_for in _person_tokens:
+                keys.extend(keys_for(user.pk))
+            prefetch_tokens(keys)
+        return self.get_response(request)
 
 
 def content_key(name: str, *parts: object) -> str | None:

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
+    # A signed-in person's tokens (content, progress, answers, staff links) in one read.
+    "training_site.content_cache.TokenPrefetchMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
     "accounts.middleware.SessionTrackingMiddleware",
     # Whole pages for visitors who are not signed in, until the content changes.
