@@ -253,42 +253,43 @@ def cached(
     return remember(key, build, timeout, keep_none=keep_none)
 
 
+def _read(key: str, timeout: int):
+    """This process's copy, else the shared cache's (then copied here), else MISSING.
+    Raises when the shared cache does not answer."""
+    value = near.get(key)
+    if value is not MISSING:
+        return value
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        return MISSING
+    near.set(key, value, timeout)
+    return value
+
+
 def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool = True) -> T:
     """`build()`, kept under `key` for `timeout` seconds; built every time while the cache
     does not answer. The key must change when what `build` reads changes (a token in it):
     then this process keeps a copy too (training_site.near_cache) and reads it first."""
-    value = near.get(key)
-    if value is not MISSING:
-        return value
     try:
-        value = cache.get(key, _MISSING)
+        value = _read(key, timeout)
     except Exception:
         logger.warning("The cache did not answer: building %s.", key, exc_info=True)
         return build()
-    if value is _MISSING:
+    if value is MISSING:
         value = build()
         if value is not None or keep_none:
             _quietly(cache.set, key, value, timeout)
             near.set(key, value, timeout)
-    else:
-        near.set(key, value, timeout)
     return value
 
 
 def kept(key: str, timeout: int):
     """What is kept under `key` (this process's copy first), or MISSING: nothing is built.
     For a value a request may use if someone else has built it."""
-    value = near.get(key)
-    if value is not MISSING:
-        return value
     try:
-        value = cache.get(key, _MISSING)
+        return _read(key, timeout)
     except Exception:
         return MISSING
-    if value is _MISSING:
-        return MISSING
-    near.set(key, value, timeout)
-    return value
 
 
 _ABSENT = "content-cache:absent"  # kept for an id `build` had nothing for
