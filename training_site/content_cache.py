@@ -52,12 +52,8 @@ def register_content_models(*models: type) -> None:
     _content_models.extend(m for m in models if m not in _content_models)
 
 
-# The content token read once per request (reset by the request signals, and by a change).
+# The tokens read in this request (reset by the request signals; a renewal updates it).
 _request_memo = threading.local()
-
-
-def forget_request_memo(**kwargs) -> None:
-    _request_memo.version = None
 
 
 # --- tokens ---------------------------------------------------------------------------------
@@ -148,7 +144,6 @@ def renew_many(keys: Iterable[str]) -> None:
 
 
 def _content_changed_now() -> None:
-    forget_request_memo()
     renew(CONTENT_VERSION_KEY)
 
 
@@ -176,26 +171,18 @@ def keeps_rendered_html() -> bool:
 
 
 def content_version() -> str | None:
-    """The current content token, or None when the cache does not answer."""
-    version = getattr(_request_memo, "version", None)
-    if version is not None:
-        return version
-    version = token(CONTENT_VERSION_KEY)
-    if version is not None and getattr(_request_memo, "active", False):
-        _request_memo.version = version
-    return version
+    """The current content token (read once per request: `tokens`), or None when the cache
+    does not answer."""
+    return token(CONTENT_VERSION_KEY)
 
 
 def request_started(**kwargs) -> None:
-    """Signal receiver: read the content token, and any other token, at most once in this
-    request."""
-    _request_memo.version = None
+    """Signal receiver: read each token at most once in this request."""
     _request_memo.tokens = None
     _request_memo.active = True
 
 
 def request_finished(**kwargs) -> None:
-    _request_memo.version = None
     _request_memo.tokens = None
     _request_memo.active = False
 
@@ -281,6 +268,14 @@ def remember(key: str, build: Callable[[], T], timeout: int, *, keep_none: bool 
             _quietly(cache.set, key, value, timeout)
             near.set(key, value, timeout)
     return value
+
+
+def kept_under_token(token_key: str, name: str, *parts: object, build, timeout: int):
+    """`build()`, kept under the token at `token_key` (a learner's progress, cohorts...) and
+    the content token; built every time while the cache does not answer."""
+    found = token(token_key)
+    key = None if found is None else content_key(name, found, *parts)
+    return build() if key is None else remember(key, build, timeout)
 
 
 def kept(key: str, timeout: int):
