@@ -17,9 +17,9 @@ from django.utils.translation import get_language
 from wagtail import hooks
 
 from accounts.models import User
-from training_site.content_cache import content_key, keeps_rendered_html, remember
+from training_site.content_cache import keeps_rendered_html, kept_under_token
 
-from .learner_versions import cohorts_token
+from .learner_versions import cohorts_key
 from .models import Membership
 
 TEMPLATE = "cohorts/includes/dashboard_section.html"
@@ -34,25 +34,20 @@ def cohorts_section(request) -> dict | None:
 
 
 def section_html(request) -> SafeString:
-    key = _key(request) if keeps_rendered_html() else None
-    if key is None:
+    if not keeps_rendered_html():
         return render_section(request)
-    # nosemgrep: migof-mark-safe -- the kept text is render_section's template output, escaped
-    return mark_safe(remember(key, lambda: render_section(request), TIMEOUT))  # noqa: S308
-
-
-def _key(request) -> str | None:
-    token = cohorts_token(request.user.pk)
-    if token is None:
-        return None
-    return content_key(
+    html = kept_under_token(
+        cohorts_key(request.user.pk),
         "cohorts-section",
         request.scheme,
         request.get_host(),
         get_language(),
         request.user.pk,
-        token,
+        build=lambda: render_section(request),
+        timeout=TIMEOUT,
     )
+    # nosemgrep: migof-mark-safe -- the kept text is render_section's template output, escaped
+    return mark_safe(html)  # noqa: S308
 
 
 def render_section(request) -> SafeString:

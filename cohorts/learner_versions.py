@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from courses.progress_versions import tokens_changed
-from training_site.content_cache import tokens
 
 KEY = "learner-cohorts:{user_id}"
 
@@ -27,12 +26,6 @@ def cohorts_key(user_id: int) -> str:
 def cohorts_changed_for(user_ids: Iterable[int]) -> None:
     """What these learners' dashboards show of their cohorts changed (or is about to)."""
     tokens_changed(cohorts_key(user_id) for user_id in user_ids)
-
-
-def cohorts_token(user_id: int) -> str | None:
-    """The learner's token, or None when the cache does not answer."""
-    found = tokens([cohorts_key(user_id)])
-    return None if found is None else found[cohorts_key(user_id)]
 
 
 def _members_of(cohort_ids: Iterable[int]) -> list[int]:

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from training_site.content_cache import content_key, remember, renew_many, tokens
+from training_site.content_cache import kept_under_token, renew_many, tokens
 
 KEY = "learner-progress:{user_id}"
 
@@ -89,6 +89,6 @@ def progress_tokens(user_ids: Iterable[int]) -> dict[int, str] | None:
 def kept_for_learner(user_id: int, name: str, *parts: object, build, timeout: int):
     """`build()`, kept under the learner's progress token and the content token (what a
     page shows of their own progress); built every time while the cache does not answer."""
-    found = progress_tokens([user_id])
-    key = None if found is None else content_key(name, user_id, found[user_id], *parts)
-    return build() if key is None else remember(key, build, timeout)
+    return kept_under_token(
+        progress_key(user_id), name, user_id, *parts, build=build, timeout=timeout
+    )
