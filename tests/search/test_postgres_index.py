@@ -133,3 +133,15 @@ def test_the_entries_copy_of_the_words_follows_the_index():
         cursor.execute("TRUNCATE wagtailsearch_indexentry")
     assert found("border") == set()
     assert copies()["copy:a"] == (False, None)
+
+
+def test_no_words_index_is_left_on_the_index_rows():
+    """Only the entries' words index serves the search (migration 0005): an index on
+    Wagtail's rows would only slow every page's indexing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s", ["wagtailsearch_indexentry"]
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    assert "guidance_search_words_gin" not in names
+    assert "guidance_search_title_body_gin" in names  # modelsearch's own expression (0002)
