@@ -18,7 +18,6 @@ from the cache (two queries when it is cold).
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import math
 import unicodedata
@@ -741,46 +740,34 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
 
 
 def promotions_for(query_string: str) -> tuple[Promotion, ...]:
-    """The query's promoted results, kept until the content changes (a promotion saved or
-    deleted renews the content token, as a page published or unpublished does: search.apps).
-    Editors promote results for a handful of queries: the others are known from one kept
-    list, without a query of their own."""
-    if query_string not in promoted_queries():
-        return ()
-    digest = hashlib.sha256(query_string.encode()).hexdigest()  # any text: a safe cache key
-    return cached("search-promotions", digest, build=lambda: _read_promotions(query_string))
+    """The query's promoted results. Editors promote results for a handful of queries: all
+    of them are kept as one entry until the content changes (a promotion saved or deleted
+    renews the content token, as a page published or unpublished does: search.apps), so a
+    search reads no promotion."""
+    return cached("search-promotions", build=_read_promotions).get(query_string, ())
 
 
-def promoted_queries() -> frozenset[str]:
-    """The query strings that have at least one promotion, kept until the content changes."""
-    return cached(
-        "search-promoted-queries",
-        build=lambda: frozenset(
-            SearchPromotion.objects.values_list("query__query_string", flat=True).distinct()
-        ),
-    )
-
-
-def _read_promotions(query_string: str) -> tuple[Promotion, ...]:
+def _read_promotions() -> dict[str, tuple[Promotion, ...]]:
     # A page under a view restriction (its own or an ancestor's) is not for the public.
     restricted = PageViewRestriction.objects.filter(
         page__path=Substr(OuterRef("page__path"), 1, Length("page__path"))
     )
     picks = (
-        SearchPromotion.objects.filter(query__query_string=query_string)
-        .filter(
+        SearchPromotion.objects.filter(
             Q(page__isnull=True, external_link_url__gt="")
             | (Q(page__live=True) & ~Exists(restricted))
         )
-        .select_related("page")
-        .order_by("sort_order", "pk")
+        .select_related("page", "query")
+        .order_by("query_id", "sort_order", "pk")
     )
-    promotions = []
+    promotions: dict[str, list[Promotion]] = {}
     for pick in picks:
         if pick.page is not None:
             url, title = pick.page.get_url(), pick.page.title
         else:
             url, title = pick.external_link_url, pick.external_link_text or pick.external_link_url
         if url:
-            promotions.append(Promotion(title=title, url=url, description=pick.description))
-    return tuple(promotions)
+            promotions.setdefault(pick.query.query_string, []).append(
+                Promotion(title=title, url=url, description=pick.description)
+            )
+    return {query: tuple(found) for query, found in promotions.items()}
