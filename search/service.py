@@ -719,7 +719,13 @@ def record_search_and_promotions(text: str) -> tuple[Promotion, ...]:
 
 def _count_daily_hit(query_string: str, day: date) -> bool:
     """Add one to the day's hits of a recorded query, creating the day's row if needed: one
-    upsert (SQLite 3.24+, PostgreSQL). False when the query string is not recorded."""
+    upsert (SQLite 3.24+, PostgreSQL). False when the query string is not recorded.
+
+    On PostgreSQL, when the upsert is its own transaction, it commits without waiting for
+    its WAL to reach the disk (`synchronous_commit` off for this transaction alone, set in
+    the statement): a search does not wait on a flush for a report's counter. A crash may
+    lose the last fraction of a second's hits; it cannot corrupt or double them. Inside a
+    caller's transaction the caller's own commit is left as it is."""
     connection = connections[router.db_for_write(QueryDailyHits)]
     quote = connection.ops.quote_name
     meta = QueryDailyHits._meta
@@ -727,10 +733,15 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
     query_id, day_column, hits = (
         quote(meta.get_field(name).column) for name in ("query", "date", "hits")
     )
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    prefix, source = "", query_table
+    if relaxed:
+        prefix = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS s) "
+        source = f"{query_table} CROSS JOIN relaxed"
     # Table and column names come from the models; the values go as parameters.
     sql = (
-        f"INSERT INTO {hits_table} ({query_id}, {day_column}, {hits}) "  # noqa: S608
-        f"SELECT {quote('id')}, %s, 1 FROM {query_table} WHERE {quote('query_string')} = %s "
+        f"{prefix}INSERT INTO {hits_table} ({query_id}, {day_column}, {hits}) "  # noqa: S608
+        f"SELECT {quote('id')}, %s, 1 FROM {source} WHERE {quote('query_string')} = %s "
         f"ON CONFLICT ({query_id}, {day_column}) DO UPDATE SET {hits} = {hits_table}.{hits} + 1"
     )
     with connection.cursor() as cursor:

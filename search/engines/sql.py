@@ -27,8 +27,7 @@ others (Wagtail's fallback backend).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
@@ -525,27 +524,40 @@ def search_statement(
     return statement
 
 
-@contextmanager
-def planned(dialect: Dialect) -> Iterator:
-    """A cursor for one search statement under the dialect's planner settings: SET LOCAL in
-    a transaction of the statement's own (one query more), or, inside a caller's
-    transaction, reset once the statement has run (two more)."""
+def planned_rows(dialect: Dialect, sql: str, params: Sequence) -> list[tuple]:
+    """The rows of one search statement, run under the dialect's planner settings in the
+    same round trip: `SET LOCAL …; <statement>; RESET …` as one simple query (psycopg's
+    client-side binding, Django's default for psycopg 3). Outside a transaction PostgreSQL
+    runs the three as one implicit transaction, which SET LOCAL lasts for; inside a caller's
+    transaction the RESET puts the settings back for the rest of it. Where the parameters
+    are bound on the server (one statement per query), the settings go in a transaction of
+    the statement's own: two round trips more."""
     connection = dialect.connection
     if not dialect.planner_settings:
         with connection.cursor() as cursor:
-            yield cursor
-        return
-    nested = connection.in_atomic_block
+            # nosemgrep: migof-sql-built-from-strings -- the caller's statement, params apart
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     settings = "; ".join(f"SET LOCAL {name} = {value}" for name, value in dialect.planner_settings)
-    atomic = transaction.atomic(using=connection.alias, savepoint=False)
-    with atomic, connection.cursor() as cursor:
-        # Names and values are this module's constants, never input.
-        # nosemgrep: migof-sql-built-from-strings -- constants of this module
-        cursor.execute(settings)
-        yield cursor
-        if nested:
+    resets = "; ".join(f"RESET {name}" for name, _ in dialect.planner_settings)
+    if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # nosemgrep: migof-sql-built-from-strings -- constants of this module
-            cursor.execute("; ".join(f"RESET {name}" for name, _ in dialect.planner_settings))
+            cursor.execute(settings)
+            # nosemgrep: migof-sql-built-from-strings -- the caller's statement, params apart
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            # nosemgrep: migof-sql-built-from-strings -- constants of this module
+            cursor.execute(resets)
+            return rows
+    with connection.cursor() as cursor:
+        # Settings and resets are this module's constants; the statement's values are
+        # parameters, bound by the client as in any other query.
+        # nosemgrep: migof-sql-built-from-strings -- see the line above
+        cursor.execute(f"{settings}; {sql}; {resets}", params)
+        for _setting in dialect.planner_settings:
+            cursor.nextset()  # past each SET's empty result, to the statement's rows
+        return cursor.fetchall()
 
 
 def faceted_search(
@@ -560,12 +572,9 @@ def faceted_search(
     statement = search_statement(
         dialect, text, filters, sort=sort, offset=max(offset, 0), limit=max(limit, 0)
     )
-    with planned(dialect) as cursor:
-        # A Fragment: constants, known facet names and quoted model metadata; every value
-        # (words, filters, limits) is a parameter.
-        # nosemgrep: migof-sql-built-from-strings -- see the line above
-        cursor.execute(statement.sql(), statement.params)
-        rows = cursor.fetchall()
+    # A Fragment: constants, known facet names and quoted model metadata; every value
+    # (words, filters, limits) is a parameter.
+    rows = planned_rows(dialect, statement.sql(), statement.params)
     counts = {"matched": 0, "total": 0}
     facets: dict[str, dict[str, int]] = {}
     hits: list[tuple[int, int]] = []

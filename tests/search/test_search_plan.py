@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from search.engines.base import SORT_RELEVANCE, Query
 from search.engines.database import DatabaseEngine
-from search.engines.sql import dialect_for, planned, search_statement
+from search.engines.sql import dialect_for, planned_rows, search_statement
 from search.models import EntryKind, GuidanceEntry
 
 pytestmark = [
@@ -30,9 +31,8 @@ def plan(engine: DatabaseEngine, text: str) -> str:
     statement = search_statement(dialect, text, {}, sort=SORT_RELEVANCE, offset=0, limit=10)
     sql = statement.sql()
     assert WORDS in sql
-    with planned(dialect) as cursor:  # as faceted_search runs it
-        cursor.execute("EXPLAIN " + sql, statement.params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    rows = planned_rows(dialect, "EXPLAIN " + sql, statement.params)  # as faceted_search runs it
+    return "\n".join(row[0] for row in rows)
 
 
 @pytest.fixture
@@ -92,3 +92,32 @@ def test_the_settings_end_with_the_statement(common_word):
     assert before[0] == "on"
     common_word.search(Query(text="remittances"))  # inside the test's transaction
     assert show() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_too():
+    """As on the site (autocommit): the settings, the statement and the resets go in one
+    round trip, the statement's rows come back, and the connection keeps its settings."""
+    GuidanceEntry.objects.bulk_create(
+        GuidanceEntry(
+            key=f"test.plan.autocommit:{n}",
+            kind=EntryKind.LESSON,
+            title=f"Xylograph lesson {n}",
+            body="Xylographs and their costs.",
+            url=f"/plan/autocommit/{n}/",
+            language="en",
+            facets={"element": ["P1"]},
+        )
+        for n in range(3)
+    )
+    engine = DatabaseEngine()
+    engine.rebuild(GuidanceEntry.objects.order_by("pk"))
+    engine.search(Query(text="warm"))  # the index version, as on a running site
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as ran:
+        found = engine.search(Query(text="xylograph"))
+    assert found.total == 3 and len(found.hits) == 3
+    assert len(ran.captured_queries) == 1, [q["sql"][:80] for q in ran.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"

@@ -17,6 +17,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from framework_content.models import FrameworkElementPage
 from search.models import GuidanceEntry
+from search.service import record_search_and_promotions
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +287,28 @@ def test_a_new_query_is_recorded_for_the_report(client, corpus):
     assert not SearchQuery.objects.filter(query_string="***").exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_hits_are_counted_outside_a_transaction_and_commits_stay_durable():
+    """As on the site, where each statement is its own transaction: every search counts once
+    (on PostgreSQL the counter's commit does not wait for its flush, in that statement
+    alone), and the connection's next transactions commit as durably as before."""
+
+    def durability() -> str | None:
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = durability()
+    assert not connection.in_atomic_block
+    for text in ("visa waivers", "Visa waivers", "visa  WAIVERS", "border"):
+        record_search_and_promotions(text)
+    assert SearchQuery.objects.get(query_string="visa waivers").hits == 3
+    assert SearchQuery.objects.get(query_string="border").hits == 1
+    assert durability() == before
+
+
 def test_a_private_or_draft_page_is_never_promoted(client, corpus):
     private, draft = FrameworkElementPage.objects.live()[:2]
     PageViewRestriction.objects.create(page=private, restriction_type="login")
@@ -351,13 +374,11 @@ def more_entries(n: int, ids) -> None:
 
 
 def queries_of(client, url: str, params=None) -> tuple[list[str], str]:
-    """The queries a page ran, leaving out the planner settings PostgreSQL's search
-    statement runs under (search.engines.sql.planned: SET LOCAL before it, and in a test's
-    transaction RESET after it), and the page."""
+    """The queries a page ran (PostgreSQL's search statement goes with its planner settings
+    in one round trip: search.engines.sql.planned_rows), and the page."""
     with CaptureQueriesContext(connection) as captured:
         html = html_of(client.get(url, params or {}))
-    sql = [q["sql"] for q in captured.captured_queries]
-    return [q for q in sql if not q.startswith(("SET LOCAL ", "RESET "))], html
+    return [q["sql"] for q in captured.captured_queries], html
 
 
 @pytest.mark.parametrize(
