@@ -80,6 +80,9 @@ class Dialect:
     fence = ""
     # Planner settings for the search statement alone (SET LOCAL): see PostgresDialect.
     planner_settings: tuple[tuple[str, str], ...] = ()
+    # What an entry's set of facet values is grouped and joined on: the JSON itself, or a
+    # number that stands for it (PostgreSQL: migration 0006).
+    facets_key = "g.facets"
 
     def __init__(self, backend, connection):
         self.backend = backend
@@ -115,8 +118,8 @@ class Dialect:
 
     # Per vendor:
     def matches(self, text: str) -> Fragment:
-        """A SELECT of the entries matching the words: id, kind, language, facets and
-        published_at, and what the vendor ranks with."""
+        """A SELECT of the entries matching the words: id, kind, language, fkey (the set of
+        facet values: `facets_key`) and published_at, and what the vendor ranks with."""
         raise NotImplementedError
 
     def add_page(
@@ -155,6 +158,9 @@ class PostgresDialect(Dialect):
     # benchmark's 10,000 entries, against 10). No JIT: what a disabled path costs on paper
     # must not make the statement worth compiling.
     planner_settings = (("enable_seqscan", "off"), ("jit", "off"))
+    # A 64-bit hash of the facets' canonical text, kept by PostgreSQL (migration 0006):
+    # grouping the matches by it costs a fraction of hashing and comparing each one's JSON.
+    facets_key = "g.facets_key"
 
     def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
         compiler = self._query_compiler(text, autocomplete=autocomplete)
@@ -176,7 +182,7 @@ class PostgresDialect(Dialect):
         # alone; modelsearch's `title || body` through the function migration 0003 prices,
         # and its GIN index: looked up in the index whatever the word's frequency.
         return Fragment().add(
-            "SELECT g.id, g.kind, g.language, g.facets, g.published_at, "
+            f"SELECT g.id, g.kind, g.language, {self.facets_key} AS fkey, g.published_at, "
             "g.search_title AS title_vector, g.search_body AS body_vector, "
             f"g.search_title_norm AS title_norm FROM {self.entries} g "
             f"WHERE guidance_search_words(g.search_title, g.search_body) @@ {tsquery}",
@@ -335,7 +341,10 @@ class SQLiteDialect(Dialect):
         scored = self._scored(text)
         return (
             Fragment()
-            .add("SELECT g.id, g.kind, g.language, g.facets, g.published_at, s.score FROM (")
+            .add(
+                f"SELECT g.id, g.kind, g.language, {self.facets_key} AS fkey, g.published_at, "
+                "s.score FROM ("
+            )
             .add(scored.sql(), *scored.params)
             .add(f") s JOIN {self.entries} g ON {self.entry_join('s')}")
         )
@@ -426,12 +435,11 @@ def search_statement(
     """One statement whose rows are ("matched" | "total", n), ("facet", facet, value, n) and
     ("hit", id, position).
 
-    m: the matches. groups: the matches counted per type, language and facet values (the
-    JSON is hashed once per match, here only). fs: each distinct set of facet values,
-    numbered (fid), with the JSON facets' filters as 1/0 flags; gs: the groups with their
-    set's number and flags (the JSON compared once per group, here only); fv: each set's
-    values, each once, by number. The counts come from gs; the page is ranked among the
-    matches passing every filter.
+    m: the matches. groups: the matches counted per type, language and set of facet values
+    (its key: `Dialect.facets_key`), with one entry of each. fs: each distinct set, numbered
+    (fid), its JSON read from that entry, with the JSON facets' filters as 1/0 flags; gs: the
+    groups with their set's number and flags; fv: each set's values, each once, by number.
+    The counts come from gs; the page is ranked among the matches passing every filter.
     """
     wanted = _wanted(filters)
     flag_of = {facet: f"p_{index}" for index, facet in enumerate(FACETS)}
@@ -441,20 +449,23 @@ def search_statement(
     matches = dialect.matches(text)
     statement.add("WITH m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
     statement.add(
-        ", groups AS MATERIALIZED (SELECT facets, kind, language, COUNT(*) AS n FROM m "
-        "GROUP BY facets, kind, language)"
+        ", groups AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n, "
+        "MIN(id) AS one FROM m GROUP BY fkey, kind, language)"
     )
-    statement.add(", fs AS MATERIALIZED (SELECT ROW_NUMBER() OVER () AS fid, d.facets")
+    statement.add(", fs AS MATERIALIZED (SELECT ROW_NUMBER() OVER () AS fid, d.fkey, e.facets")
     for facet in json_filtered:
-        items, value, condition = dialect.facet_values("d.facets", f"'{facet}'")
+        items, value, condition = dialect.facet_values("e.facets", f"'{facet}'")
         statement.add(f", CASE WHEN EXISTS (SELECT 1 FROM {items} WHERE {condition} AND ")
         _flag(wanted[facet], value, statement)
         statement.add(f") THEN 1 ELSE 0 END AS {flag_of[facet]}")
-    statement.add(" FROM (SELECT DISTINCT facets FROM groups) d)")
+    statement.add(
+        " FROM (SELECT fkey, MIN(one) AS one FROM groups GROUP BY fkey) d "
+        f"JOIN {dialect.entries} e ON e.id = d.one)"
+    )
     set_flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
     statement.add(
         ", gs AS MATERIALIZED (SELECT groups.kind, groups.language, groups.n, fs.fid"
-        f"{set_flags} FROM groups JOIN fs ON fs.facets = groups.facets)"
+        f"{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
     )
     items, value, condition = dialect.facet_values("fs.facets", "k.facet")
     statement.add(
@@ -486,7 +497,7 @@ def search_statement(
             # join: estimated to keep one set, PostgreSQL would read the matches once per set
             # kept rather than hash them.
             flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
-            source = f"(SELECT m.*{flags} FROM m JOIN fs ON fs.facets = m.facets{dialect.fence}) m"
+            source = f"(SELECT m.*{flags} FROM m JOIN fs ON fs.fkey = m.fkey{dialect.fence}) m"
         dialect.add_page(
             statement,
             text,

@@ -145,3 +145,36 @@ def test_no_words_index_is_left_on_the_index_rows():
         names = {row[0] for row in cursor.fetchall()}
     assert "guidance_search_words_gin" not in names
     assert "guidance_search_title_body_gin" in names  # modelsearch's own expression (0002)
+
+
+def test_each_entry_carries_the_number_of_its_set_of_facet_values():
+    """Migration 0006: PostgreSQL keeps the number from the JSON, whoever writes it (a save,
+    a bulk write, an update): equal sets, written in any order, share it; a change of
+    values changes it. A search's facet counts group the matches by it."""
+
+    def key(entry_key: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT facets_key FROM guidance_search_guidanceentry WHERE key = %s",
+                [entry_key],
+            )
+            return cursor.fetchone()[0]
+
+    def entry(n: int, facets: dict) -> GuidanceEntry:
+        return GuidanceEntry(
+            key=f"test.facets:{n}",
+            kind=EntryKind.LESSON,
+            title=f"Lesson {n}",
+            body="Border management.",
+            url=f"/facets-{n}/",
+            language="en",
+            facets=facets,
+        )
+
+    entry(1, {"element": ["P1"], "country": ["KE"]}).save()
+    GuidanceEntry.objects.bulk_create(
+        [entry(2, {"country": ["KE"], "element": ["P1"]}), entry(3, {"element": ["P2"]})]
+    )
+    assert key("test.facets:1") == key("test.facets:2") != key("test.facets:3")
+    GuidanceEntry.objects.filter(key="test.facets:2").update(facets={"element": ["P2"]})
+    assert key("test.facets:2") == key("test.facets:3") != key("test.facets:1")

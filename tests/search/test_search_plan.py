@@ -61,13 +61,28 @@ def common_word(db) -> DatabaseEngine:
     return engine
 
 
+def matches_part(searched: str) -> str:
+    """The plan of the matches (CTE m), up to the next part."""
+    return searched.split("CTE m\n", 1)[1].split("CTE groups", 1)[0]
+
+
 def test_a_common_word_goes_through_the_words_index(common_word):
     searched = plan(common_word, "remittances")
-    assert "Bitmap Index Scan on guidance_search_entry_words_gin" in searched, searched
+    matches = matches_part(searched)
+    assert "Bitmap Index Scan on guidance_search_entry_words_gin" in matches, searched
     assert "wagtailsearch_indexentry" not in searched, searched  # no join to the index rows
     assert "Seq Scan on guidance_search_guidanceentry" not in searched, searched
-    assert "Index Scan using guidance_search_guidanceentry" not in searched, searched
+    # Not read in the order of a key index either (each set of facet values is read once,
+    # by its key, after the matches: migration 0006).
+    assert "Index Scan using guidance_search_guidanceentry" not in matches, searched
     assert "Parallel" not in searched, searched
+
+
+def test_each_set_of_facet_values_is_read_once_by_its_number(common_word):
+    """The matches are grouped by their facet sets' numbers, not by the JSON of each."""
+    searched = plan(common_word, "remittances")
+    assert "Group Key: m.fkey, m.kind, m.language" in searched, searched
+    assert "Index Scan using guidance_search_guidanceentry_pkey" in searched, searched
 
 
 def test_a_rare_word_goes_through_the_words_index_too(common_word):
