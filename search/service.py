@@ -18,6 +18,7 @@ from the cache (two queries when it is cold).
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import math
 import unicodedata
@@ -31,7 +32,6 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat, Length, Substr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -314,6 +314,16 @@ class UrlBuilder:
     def __init__(self, request: SearchRequest):
         self.request = request
         self.base = reverse("search")
+        # Each pair's encoding, worked out once: a page's facet links (70 or more) repeat
+        # the same text and filters, changing one pair.
+        self._encoded: dict[tuple[str, str], str] = {}
+
+    def _encode(self, pair: tuple[str, str]) -> str:
+        """One `name=value` of the query string, as urlencode writes it."""
+        encoded = self._encoded.get(pair)
+        if encoded is None:
+            encoded = self._encoded[pair] = urlencode([pair])
+        return encoded
 
     def url(
         self,
@@ -334,7 +344,7 @@ class UrlBuilder:
             pairs.append(("sort", sort))
         if page > 1:
             pairs.append(("page", str(page)))
-        return f"{self.base}?{urlencode(pairs)}" if pairs else self.base
+        return f"{self.base}?{'&'.join(map(self._encode, pairs))}" if pairs else self.base
 
     def toggled(self, facet: str, value: str) -> str:
         """With this facet value added, or removed if chosen; back to the first page."""
@@ -371,23 +381,31 @@ def hydrate(outcome: EngineResult, text: str) -> tuple[Result, ...]:
     """The page's entries in the engine's order (one query), each with its extract."""
     if not outcome.hits:
         return ()
-    entries = GuidanceEntry.objects.in_bulk([hit.entry_id for hit in outcome.hits])
+    # The columns a result shows, as tuples (not the facets, dates and key of each entry).
+    rows = GuidanceEntry.objects.filter(pk__in=[hit.entry_id for hit in outcome.hits])
+    entries = {
+        row[0]: row
+        for row in rows.values_list(
+            "pk", "title", "url", "kind", "language", "trail", "body", "tags"
+        )
+    }
     terms = text.split()
     results = []
     for hit in outcome.hits:
         entry = entries.get(hit.entry_id)
         if entry is None:  # deleted since the engine indexed it
             continue
+        _pk, title, url, kind, language, trail, body, tags = entry
         results.append(
             Result(
-                title=entry.title,
-                url=entry.url,
-                kind=entry.kind,
-                kind_label=str(_kind_label(entry.kind)),
-                language=entry.language,
-                trail=_trail(entry.trail),
-                extract=_extract(hit.highlight, entry.body, terms),
-                tags=_tags(entry.tags),
+                title=title,
+                url=url,
+                kind=kind,
+                kind_label=str(_kind_label(kind)),
+                language=language,
+                trail=_trail(trail),
+                extract=_extract(hit.highlight, body, terms),
+                tags=_tags(tags),
             )
         )
     return tuple(results)
@@ -490,31 +508,48 @@ def make_extract(body: str, terms: Iterable[str], words: int = EXTRACT_WORDS) ->
                 found = judged[token] = any(_folded_matches(core, term) for term in folded)
         return found
 
-    if body.isascii() and not any(prefix in body.lower() for prefix in prefixes):
-        first = None
-    else:
+    first = None
+    if not body.isascii():
         first = next((index for index, token in enumerate(tokens) if is_match(token)), None)
+    else:
+        # An ASCII body: no word before the first place one of the prefixes appears can
+        # match, so the search for the first match starts at that word.
+        lowered = body.lower()
+        found = [at for at in (lowered.find(prefix) for prefix in prefixes) if at >= 0]
+        if found:
+            before = body[: min(found)]
+            skip = len(before.split())
+            if before and not before[-1].isspace():
+                skip -= 1  # the prefix starts inside that word
+            first = next(
+                (index for index in range(skip, len(tokens)) if is_match(tokens[index])), None
+            )
     start = 0 if first is None else max(0, first - EXTRACT_WORDS_BEFORE)
     end = min(len(tokens), start + words)
     start = max(0, min(start, end - words))  # near the end: a full window all the same
     parts = []
     plain: list[str] = []  # words between marked ones, escaped together
+    # The standard library's escape, which Django's wraps (the same text, without making
+    # a safe string of each part): the whole is marked safe once, below.
     for token in tokens[start:end]:
         if is_match(token):
             if plain:
-                parts.append(escape(" ".join(plain)))
+                parts.append(html.escape(" ".join(plain)))
                 plain = []
-            parts.append(format_html("{}<mark>{}</mark>{}", *_split_token(token)))
+            before, word, after = _split_token(token)
+            parts.append(
+                f"{html.escape(before)}<mark>{html.escape(word)}</mark>{html.escape(after)}"
+            )
         else:
             plain.append(token)
     if plain:
-        parts.append(escape(" ".join(plain)))
+        parts.append(html.escape(" ".join(plain)))
     text = " ".join(parts)
     if start > 0:
         text = "… " + text
     if end < len(tokens):
         text += " …"
-    # nosemgrep: migof-mark-safe -- every part of text went through escape() or format_html() above
+    # nosemgrep: migof-mark-safe -- every part of text went through html.escape() above
     return mark_safe(text)  # noqa: S308 -- every part above is escaped
 
 

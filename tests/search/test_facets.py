@@ -249,6 +249,27 @@ def test_an_extract_is_cut_around_the_first_match():
     assert len(extract.split()) == 12  # ten words and two ellipses
 
 
+@pytest.mark.parametrize(
+    ("body", "first"),
+    [
+        # The term's first letters inside an earlier word that is no match: the first match
+        # is still the later word.
+        ("w1 reborders w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 border w12", "w4"),
+        # A match right after punctuation, and as the very first word.
+        ("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 (Border) w11", "w3"),
+        ("Borders w1 w2", "<mark>Borders</mark>"),
+        # Accented (non-ASCII) bodies go word by word.
+        ("é1 é2 é3 é4 é5 é6 é7 é8 é9 é10 frontière w11", "é3"),
+    ],
+)
+def test_an_extract_starts_eight_words_before_the_first_match(body, first):
+    term = "frontiere" if "frontière" in body else "border"
+    body += " " + " ".join(f"z{n}" for n in range(20))  # far from the end
+    extract = make_extract(body, [term], words=12)
+    assert extract.removeprefix("… ").split()[0] == first, extract
+    assert extract.count("<mark>") == 1
+
+
 def test_without_a_match_the_extract_is_the_start_of_the_body():
     assert make_extract("one two three", ["zebra"], words=2) == "one two …"
     assert make_extract("", ["zebra"]) == ""
