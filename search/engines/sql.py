@@ -39,6 +39,8 @@ from .base import FACETS, SORT_NEWEST
 
 COLUMN_FACETS = ("kind", "language")
 JSON_FACETS = tuple(facet for facet in FACETS if facet not in COLUMN_FACETS)
+# PostgreSQL's rows of each set of facet values (migration 0007).
+SET_VALUES = "guidance_search_facet_set_value"
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,16 @@ class Dialect:
         """A SELECT of (id, kind, title, url, language) of the entries whose title completes
         the words, in the backend's order, at most `limit`."""
         raise NotImplementedError
+
+    def set_values(self, facets: Sequence[str]) -> str:
+        """A SELECT of (fid, facet, value): each value of the JSON facets `facets` in each
+        set of `fs`, once. Read out of each set's JSON."""
+        items, value, condition = self.facet_values("fs.facets", "k.facet")
+        names = " UNION ALL ".join(f"SELECT '{facet}' AS facet" for facet in facets)
+        return (
+            f"SELECT DISTINCT fs.fid, k.facet, {value} AS value "
+            f"FROM fs CROSS JOIN ({names}) k CROSS JOIN {items} WHERE {condition}"
+        )
 
 
 class PostgresDialect(Dialect):
@@ -276,6 +288,15 @@ class PostgresDialect(Dialect):
             f"jsonb_array_elements({listed}) AS e(v)",
             "(e.v #>> '{}')",
             "jsonb_typeof(e.v) IN ('string', 'number') AND (e.v #>> '{}') <> ''",
+        )
+
+    def set_values(self, facets: Sequence[str]) -> str:
+        """Each set's values as PostgreSQL keeps them, by the set's number (migration 0007:
+        the rows `facet_values` gives, written once per set by a trigger on the entries)."""
+        names = ", ".join(f"'{facet}'" for facet in facets)
+        return (
+            "SELECT fs.fid, v.facet, v.value FROM fs "
+            f"JOIN {SET_VALUES} v ON v.fkey = fs.fkey WHERE v.facet IN ({names})"
         )
 
     def autocomplete(self, text: str, limit: int) -> Fragment:
@@ -419,10 +440,6 @@ def _flag(wanted: tuple[str, ...], value_sql: str, fragment: Fragment) -> Fragme
     return fragment.add("1 = 0")
 
 
-def _facet_names() -> str:
-    return " UNION ALL ".join(f"SELECT '{facet}' AS facet" for facet in JSON_FACETS)
-
-
 def search_statement(
     dialect: Dialect,
     text: str,
@@ -467,11 +484,7 @@ def search_statement(
         ", gs AS MATERIALIZED (SELECT groups.kind, groups.language, groups.n, fs.fid"
         f"{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
     )
-    items, value, condition = dialect.facet_values("fs.facets", "k.facet")
-    statement.add(
-        f", fv AS (SELECT DISTINCT fs.fid, k.facet, {value} AS value "
-        f"FROM fs CROSS JOIN ({_facet_names()}) k CROSS JOIN {items} WHERE {condition})"
-    )
+    statement.add(f", fv AS ({dialect.set_values(JSON_FACETS)})")
 
     def passes(alias: str, fragment: Fragment, but: str | None = None, sets="fs") -> Fragment:
         """The condition that a row of `alias` passes every filter (except `but`'s): the

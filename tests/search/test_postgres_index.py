@@ -178,3 +178,49 @@ def test_each_entry_carries_the_number_of_its_set_of_facet_values():
     assert key("test.facets:1") == key("test.facets:2") != key("test.facets:3")
     GuidanceEntry.objects.filter(key="test.facets:2").update(facets={"element": ["P2"]})
     assert key("test.facets:2") == key("test.facets:3") != key("test.facets:1")
+
+
+def test_each_set_of_facet_values_has_its_values_as_rows():
+    """Migration 0007: a trigger writes each new set's values once (lists, a single string,
+    a single number other than zero; as text; no blanks, nulls or objects), whoever writes
+    the entry; the search counts facet values from these rows."""
+
+    def rows(entry_key: str) -> set[tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT v.facet, v.value FROM guidance_search_facet_set_value v "
+                "JOIN guidance_search_guidanceentry g ON g.facets_key = v.fkey WHERE g.key = %s",
+                [entry_key],
+            )
+            return set(cursor.fetchall())
+
+    def entry(n: int, facets) -> GuidanceEntry:
+        return GuidanceEntry(
+            key=f"test.sets:{n}",
+            kind=EntryKind.LESSON,
+            title=f"Lesson {n}",
+            body="Border management.",
+            url=f"/sets-{n}/",
+            language="en",
+            facets=facets,
+        )
+
+    odd = {
+        "element": ["P1", "P1", "", None, {"x": 1}, 3],
+        "country": "KE",
+        "domain": 0,
+        "indicator": 7,
+        "region": None,
+    }
+    entry(1, odd).save()
+    assert rows("test.sets:1") == {
+        ("element", "P1"),
+        ("element", "3"),
+        ("country", "KE"),
+        ("indicator", "7"),
+    }
+    GuidanceEntry.objects.bulk_create([entry(2, {"element": ["P2"]}), entry(3, [])])
+    assert rows("test.sets:2") == {("element", "P2")}
+    assert rows("test.sets:3") == set()  # not an object: no values, and no error
+    GuidanceEntry.objects.filter(key="test.sets:2").update(facets={"element": ["P4", "P5"]})
+    assert rows("test.sets:2") == {("element", "P4"), ("element", "P5")}
