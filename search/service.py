@@ -744,23 +744,52 @@ def record_search_and_promotions(text: str) -> tuple[Promotion, ...]:
     today = timezone.now().date()  # as Query.add_hit dates its hits
     if not _count_daily_hit(query_string, today):
         # Never searched before: no editor can have promoted anything for it yet.
-        SearchQuery.objects.bulk_create(
-            [SearchQuery(query_string=query_string)], ignore_conflicts=True
-        )
+        _record_query(query_string)
         _count_daily_hit(query_string, today)
         return ()
     return promotions_for(query_string)
 
 
+def _relaxed(connection, table: str) -> tuple[str, str]:
+    """(WITH clause, FROM item) for a statement on `table` that is its own transaction on
+    PostgreSQL: it commits without waiting for its WAL to reach the disk
+    (`synchronous_commit` off for this transaction alone, set in the statement), so a search
+    does not wait on a flush for a report's counter. A crash may lose the last fraction of a
+    second's searches; it cannot corrupt or double them. Inside a caller's transaction, or
+    elsewhere, the statement is left as it is (the caller's commit keeps its durability)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return "", table
+    return (
+        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS s) ",
+        f"{table} CROSS JOIN relaxed",
+    )
+
+
+def _record_query(query_string: str) -> None:
+    """Record a query string for the search terms report, once (a concurrent search for the
+    same new text records it once too)."""
+    connection = connections[router.db_for_write(SearchQuery)]
+    prefix, _source = _relaxed(connection, "")
+    if not prefix:
+        SearchQuery.objects.bulk_create(
+            [SearchQuery(query_string=query_string)], ignore_conflicts=True
+        )
+        return
+    quote = connection.ops.quote_name
+    table, column = quote(SearchQuery._meta.db_table), quote("query_string")
+    sql = (
+        f"{prefix}INSERT INTO {table} ({column}) SELECT %s FROM relaxed "  # noqa: S608
+        f"ON CONFLICT ({column}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        # nosemgrep: migof-sql-built-from-strings -- quoted model names; the value is a param
+        cursor.execute(sql, [query_string])
+
+
 def _count_daily_hit(query_string: str, day: date) -> bool:
     """Add one to the day's hits of a recorded query, creating the day's row if needed: one
-    upsert (SQLite 3.24+, PostgreSQL). False when the query string is not recorded.
-
-    On PostgreSQL, when the upsert is its own transaction, it commits without waiting for
-    its WAL to reach the disk (`synchronous_commit` off for this transaction alone, set in
-    the statement): a search does not wait on a flush for a report's counter. A crash may
-    lose the last fraction of a second's hits; it cannot corrupt or double them. Inside a
-    caller's transaction the caller's own commit is left as it is."""
+    upsert (SQLite 3.24+, PostgreSQL), committed without waiting for a flush (`_relaxed`).
+    False when the query string is not recorded."""
     connection = connections[router.db_for_write(QueryDailyHits)]
     quote = connection.ops.quote_name
     meta = QueryDailyHits._meta
@@ -768,11 +797,7 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
     query_id, day_column, hits = (
         quote(meta.get_field(name).column) for name in ("query", "date", "hits")
     )
-    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
-    prefix, source = "", query_table
-    if relaxed:
-        prefix = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS s) "
-        source = f"{query_table} CROSS JOIN relaxed"
+    prefix, source = _relaxed(connection, query_table)
     # Table and column names come from the models; the values go as parameters.
     sql = (
         f"{prefix}INSERT INTO {hits_table} ({query_id}, {day_column}, {hits}) "  # noqa: S608
