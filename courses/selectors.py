@@ -220,14 +220,29 @@ def _live_prerequisites(course: CoursePage) -> list[CoursePage]:
     return sorted((c for c in course.prerequisites.all() if c.live), key=lambda c: c.title)
 
 
+def course_enrolment(user, course_id: int) -> tuple[Enrolment | None, Certificate | None]:
+    """The learner's enrolment in the course and, once completed, its certificate: kept
+    under their progress token (renewed by enrolling, leaving, completing, a certificate
+    issued or revoked) and the content token; one or two queries when it changed."""
+
+    def build() -> tuple[Enrolment | None, Certificate | None]:
+        enrolment = Enrolment.objects.filter(user=user, course_id=course_id).first()
+        certificate = None
+        if enrolment is not None and enrolment.completed_at:
+            certificate = Certificate.objects.filter(enrolment=enrolment).first()
+        return enrolment, certificate
+
+    return kept_for_learner(
+        user.pk, "course-enrolment", course_id, build=build, timeout=LEARNER_PROGRESS_TIMEOUT
+    )
+
+
 def course_view(course: CoursePage, user, *, preview: bool = False) -> CourseView:
     outline = outline_for(course.pk)
     enrolment = None
     certificate = None
     if getattr(user, "is_authenticated", False):
-        enrolment = Enrolment.objects.filter(user=user, course=course).first()
-        if enrolment is not None and enrolment.completed_at:
-            certificate = Certificate.objects.filter(enrolment=enrolment).first()
+        enrolment, certificate = course_enrolment(user, course.pk)
     done = set(learner_progress(user).completed.intersection(i.id for i in outline.items))
     return CourseView(
         course=course,

@@ -1,4 +1,5 @@
-"""`{% progress_bar fraction label %}`: a labelled <progress> with its figures in words.
+"""`{% progress_bar fraction label %}`: a labelled <progress> with its figures in words;
+`{% kept_for_learner %}`: markup kept per learner until their progress changes.
 
 The dashboard draws one per module of every course, the course page one per module: as an
 included template each cost a template context and a translation lookup of its own. The
@@ -11,7 +12,38 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from training_site.templatetags.site_tags import KeptNode
+
+from ..progress_versions import kept_for_learner as kept_under_progress
+from ..selectors import LEARNER_PROGRESS_TIMEOUT
+
 register = template.Library()
+
+
+class LearnerKeptNode(KeptNode):
+    def keep(self, request, *key, build):
+        user = getattr(request, "user", None)
+        if not getattr(user, "is_authenticated", False):
+            return super().keep(request, *key, build=build)
+        return kept_under_progress(user.pk, *key, build=build, timeout=LEARNER_PROGRESS_TIMEOUT)
+
+
+@register.tag("kept_for_learner")
+def kept_for_learner(parser, token):
+    """`{% kept_for_learner "name" part … %}…{% endkept_for_learner %}`: as `{% kept %}`,
+    and for a signed-in learner kept under their progress token too (renewed when they open
+    or complete an item, enrol, leave, or are given or lose a certificate): for markup that
+    shows their progress. Nothing per request (forms, tokens) may stand inside; for a
+    visitor it is the markup of the content alone."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(
+            "{% kept_for_learner %} takes a name and the parts it depends on"
+        )
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endkept_for_learner",))
+    parser.delete_first_token()
+    return LearnerKeptNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
 
 
 @register.simple_tag

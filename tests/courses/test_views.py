@@ -230,6 +230,44 @@ def test_course_page_shows_progress_and_where_to_continue(client, learner, small
     assert "Leave this course" in html
 
 
+def test_the_course_page_follows_each_learners_own_progress(
+    client, learner, other_learner, small, media_root
+):
+    """The page's outline and the learner's enrolment are kept for each learner until their
+    progress changes: every step below shows at once, and never another learner's."""
+    first = small.lessons[0][0]
+    done_mark = re.compile(
+        rf'href="{re.escape(first.url)}\?course={small.course.pk}">[^<]*</a> <span class="done">'
+    )
+
+    def page(user) -> str:
+        client.force_login(user)
+        return client.get(small.course.url).content.decode()
+
+    services.enrol(user=learner, course=small.course, now=timezone.now())
+    services.enrol(user=other_learner, course=small.course, now=timezone.now())
+    assert not done_mark.search(page(learner)) and "0 of 2 done" in page(learner)
+    services.complete_item(user=learner, page=first, now=timezone.now())
+    html = page(learner)
+    assert done_mark.search(html) and "1 of 2 done (50%)" in html  # the first module's bar
+    assert not done_mark.search(page(other_learner))  # not theirs
+    assert "1 of 2 done" not in page(other_learner)
+
+    services.leave(user=learner, course=small.course, now=timezone.now())
+    assert "Rejoin this course" in page(learner)
+    assert done_mark.search(page(learner))  # progress is kept
+
+    finish(learner, small, certificate=False)
+    html = page(learner)
+    assert "Completed on" in html and "Your certificate is being prepared" in html
+    certificate = services.issue_certificate(
+        enrolment_id=Enrolment.objects.get(user=learner).pk, now=timezone.now()
+    )
+    html = page(learner)
+    assert reverse("certificate_download", args=[certificate.code]) in html
+    assert "being prepared" not in html
+
+
 def test_course_page_offers_start_then_join(client, learner, small):
     client.force_login(learner)
     html = client.get(small.course.url).content.decode()

@@ -57,7 +57,8 @@ class KeptNode(template.Node):
             html = str(self.nodelist.render(context))
             return html, nonce_in(request, html)
 
-        html, nonce = cached(
+        html, nonce = self.keep(
+            request,
             f"fragment-{self.name}",
             request.scheme,
             request.get_host(),
@@ -69,6 +70,10 @@ class KeptNode(template.Node):
         html = with_current_nonce(request, html, nonce)
         # nosemgrep: migof-mark-safe -- the cached text is this tag's own nodelist output, escaped
         return mark_safe(html)  # noqa: S308 - the template's own output, escaped as it rendered
+
+    def keep(self, request, *key, build):
+        """`build()`, kept under the key until the content changes."""
+        return cached(*key, build=build)
 
 
 @register.tag("kept")
