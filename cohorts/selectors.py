@@ -808,6 +808,9 @@ class CohortPage:
     quizzes: list[QuizRow]
     mastery: CohortMastery
     trainers: list = field(default_factory=list)
+    # The cache key of what the quiz table and the mastery come from (None: not kept), for
+    # keeping their markup (cohorts/cohort_detail.html).
+    kept_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -896,11 +899,15 @@ def _build_kept_matrix(
     )
 
 
-def kept_matrix(cohort: Cohort, members: list[Membership], now: datetime) -> KeptMatrix:
+def kept_matrix(
+    cohort: Cohort, members: list[Membership], now: datetime
+) -> tuple[KeptMatrix, str | None]:
     """The cohort's records, quiz table and mastery for these members: from the cache while
     the content, the cohort's course, its members and each member's progress and answers
     tokens are the same; else built again, reading from the database only the trainees whose
-    tokens changed (and everything whenever the cache does not answer)."""
+    tokens changed (and everything whenever the cache does not answer). With the key it is
+    kept under, which names all of that (None when the cache does not answer): what is
+    rendered from it alone may be kept under the same key."""
     user_ids = sorted(m.user_id for m in members)
     found = _learner_tokens(user_ids)
     key = None
@@ -908,9 +915,10 @@ def kept_matrix(cohort: Cohort, members: list[Membership], now: datetime) -> Kep
         digest = _digest(f"{u}:{found[u][0]}:{found[u][1]}" for u in user_ids)
         key = content_key("cohort-matrix-v1", cohort.pk, cohort.course_id, digest)
     if key is None:
-        return _build_kept_matrix(cohort, members, now, None)
+        return _build_kept_matrix(cohort, members, now, None), None
     # The key's digest names every member: what is kept under it has a record for each.
-    return remember(key, lambda: _build_kept_matrix(cohort, members, now, found), KEPT_TIMEOUT)
+    kept = remember(key, lambda: _build_kept_matrix(cohort, members, now, found), KEPT_TIMEOUT)
+    return kept, key
 
 
 def cohort_page(
@@ -923,7 +931,7 @@ def cohort_page(
     today's date (expected progress, behind, inactive) is worked out on each view."""
     now = now or timezone.now()
     members = _trainees(cohort)
-    kept = kept_matrix(cohort, members, now)
+    kept, kept_key = kept_matrix(cohort, members, now)
     matrix = _matrix(cohort, members, kept.outline, kept.quizzes, kept.records, now)
     query = parse_matrix_query(params)
     return CohortPage(
@@ -933,6 +941,7 @@ def cohort_page(
         quizzes=list(kept.quiz_rows),
         mastery=kept.mastery,
         trainers=sorted(cohort.trainers.all(), key=lambda u: _folded(u.get_full_name())),
+        kept_key=kept_key,
     )
 
 

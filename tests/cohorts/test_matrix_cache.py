@@ -171,3 +171,7 @@ def test_without_a_cache_every_view_reads_the_database(
     assert rows(page(client, cohort))["Amina"][4].startswith("0/3")
     services.complete_item(user=trainee, page=small.lessons[0][0], now=timezone.now())
     assert rows(page(client, cohort))["Amina"][4].startswith("1/3")
+    # Nor is the markup of the quiz table and the mastery kept (no key to keep it under).
+    assert "cohort-mastery-indicators" not in tables(page(client, cohort))
+    take(trainee, quiz, right=3)
+    assert mastery(page(client, cohort))

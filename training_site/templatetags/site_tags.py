@@ -52,6 +52,8 @@ class KeptNode(template.Node):
         ):
             return self.nodelist.render(context)
         parts = [part.resolve(context) for part in self.parts]
+        if any(part is None for part in parts):
+            return self.nodelist.render(context)  # a part not known: nothing to keep it under
 
         def build() -> tuple[str, str | None]:
             html = str(self.nodelist.render(context))
@@ -82,7 +84,8 @@ def kept(parser, token):
     name, parts, scheme, host and language, and kept until the content changes (the content
     cache, with this process's copy). For markup that depends on the page's content alone,
     never on the visitor: nothing per request (forms, tokens, progress) may stand inside; a
-    CSP nonce may (each request gets its own in its place)."""
+    CSP nonce may (each request gets its own in its place). A part that is None (a version
+    not known while the cache does not answer) keeps nothing: the markup is rendered."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% kept %} takes a name and the parts it depends on")
