@@ -24,7 +24,7 @@ class LearnerKeptNode(KeptNode):
     def keep(self, request, *key, build):
         user = getattr(request, "user", None)
         if not getattr(user, "is_authenticated", False):
-            return super().keep(request, *key, build=build)
+            return build()  # a visitor's page is kept whole, if at all (page_cache)
         return kept_under_progress(user.pk, *key, build=build, timeout=LEARNER_PROGRESS_TIMEOUT)
 
 
@@ -34,7 +34,8 @@ def kept_for_learner(parser, token):
     and for a signed-in learner kept under their progress token too (renewed when they open
     or complete an item, enrol, leave, or are given or lose a certificate): for markup that
     shows their progress. Nothing per request (forms, tokens) may stand inside; for a
-    visitor it is the markup of the content alone."""
+    visitor it is rendered each time (the whole page is kept for visitors where it can be:
+    training_site.page_cache)."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError(
