@@ -25,3 +25,15 @@ def answer_tokens(user_ids: Iterable[int]) -> dict[int, str] | None:
     keys = {user_id: KEY.format(user_id=user_id) for user_id in user_ids}
     found = tokens(keys.values())
     return None if found is None else {user_id: found[key] for user_id, key in keys.items()}
+
+
+# The learner's attempts at any quiz: renewed whenever one is saved or deleted (a signal
+# receiver, quizzes.apps), so the quiz page can keep the list it shows.
+ATTEMPTS_KEY = "learner-attempts:{user_id}"
+
+
+def attempts_changed(sender, instance, **kwargs) -> None:
+    """Signal receiver (post_save, post_delete of Attempt): now and after commit."""
+    from courses.progress_versions import tokens_changed
+
+    tokens_changed([ATTEMPTS_KEY.format(user_id=instance.user_id)])

@@ -9,6 +9,9 @@ from datetime import datetime
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
+from training_site.content_cache import kept_under_token
+
+from .answer_versions import ATTEMPTS_KEY
 from .answers import is_answered
 from .choices import AttemptState, ReviewTiming
 from .models import Attempt, AttemptQuestion, Question, QuizPage
@@ -170,10 +173,24 @@ def question_count(quiz: QuizPage) -> int:
     return total
 
 
+def learner_attempts(user, quiz: QuizPage) -> list[Attempt]:
+    """The learner's attempts at the quiz, in order: kept under their attempts token
+    (renewed whenever one of their attempts is saved or deleted: quizzes.apps) and the
+    content token; one query when it changed, or while the cache does not answer."""
+    return kept_under_token(
+        ATTEMPTS_KEY.format(user_id=user.pk),
+        "quiz-attempts",
+        user.pk,
+        quiz.pk,
+        build=lambda: list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number")),
+        timeout=60 * 60,
+    )
+
+
 def quiz_overview(quiz: QuizPage, user, now: datetime) -> QuizOverview:
     attempts = []
     if user.is_authenticated:
-        attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
+        attempts = learner_attempts(user, quiz)
     finished = [a for a in attempts if a.state == AttemptState.FINISHED]
     open_attempt = next((a for a in attempts if a.state == AttemptState.IN_PROGRESS), None)
     left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(attempts))

@@ -172,6 +172,24 @@ class TestJourney:
         overview = client.get(quiz.url).content.decode()
         assert "Review attempt 1" in overview and "Start a new attempt" in overview
 
+    def test_the_overview_follows_each_learners_own_attempts(self, client, quiz, learner, intruder):
+        """The list of attempts is kept per learner until one of their attempts is saved or
+        deleted: each step shows at once, and never another learner's attempts."""
+        client.force_login(learner)
+        assert "Start the quiz" in client.get(quiz.url).content.decode()
+        attempt = start(client, quiz)
+        assert "Continue your attempt" in client.get(quiz.url).content.decode()
+        client.post(f"{quiz.url}attempts/{attempt.pk}/submit/", all_right(attempt))
+        overview = client.get(quiz.url).content.decode()
+        assert "Review attempt 1" in overview and "Start a new attempt" in overview
+        client.force_login(intruder)
+        overview = client.get(quiz.url).content.decode()
+        assert "Review attempt 1" not in overview and "Start the quiz" in overview
+        Attempt.objects.get(pk=attempt.pk).delete()  # as the admin would
+        client.force_login(learner)
+        overview = client.get(quiz.url).content.decode()
+        assert "Review attempt 1" not in overview and "Start the quiz" in overview
+
     def test_a_timed_out_attempt_shows_its_review_when_opened(self, client, quiz, learner):
         quiz.time_limit_minutes = 5
         quiz.save()
