@@ -147,6 +147,19 @@ def test_no_words_index_is_left_on_the_index_rows():
     assert "guidance_search_title_body_gin" in names  # modelsearch's own expression (0002)
 
 
+def lesson_with_facets(prefix: str, n: int, facets) -> GuidanceEntry:
+    """An unsaved lesson entry `test.<prefix>:<n>` with these facets."""
+    return GuidanceEntry(
+        key=f"test.{prefix}:{n}",
+        kind=EntryKind.LESSON,
+        title=f"Lesson {n}",
+        body="Border management.",
+        url=f"/{prefix}-{n}/",
+        language="en",
+        facets=facets,
+    )
+
+
 def test_each_entry_carries_the_number_of_its_set_of_facet_values():
     """Migration 0006: PostgreSQL keeps the number from the JSON, whoever writes it (a save,
     a bulk write, an update): equal sets, written in any order, share it; a change of
@@ -160,16 +173,8 @@ def test_each_entry_carries_the_number_of_its_set_of_facet_values():
             )
             return cursor.fetchone()[0]
 
-    def entry(n: int, facets: dict) -> GuidanceEntry:
-        return GuidanceEntry(
-            key=f"test.facets:{n}",
-            kind=EntryKind.LESSON,
-            title=f"Lesson {n}",
-            body="Border management.",
-            url=f"/facets-{n}/",
-            language="en",
-            facets=facets,
-        )
+    def entry(n: int, facets) -> GuidanceEntry:
+        return lesson_with_facets("facets", n, facets)
 
     entry(1, {"element": ["P1"], "country": ["KE"]}).save()
     GuidanceEntry.objects.bulk_create(
@@ -195,15 +200,7 @@ def test_each_set_of_facet_values_has_its_values_as_rows():
             return set(cursor.fetchall())
 
     def entry(n: int, facets) -> GuidanceEntry:
-        return GuidanceEntry(
-            key=f"test.sets:{n}",
-            kind=EntryKind.LESSON,
-            title=f"Lesson {n}",
-            body="Border management.",
-            url=f"/sets-{n}/",
-            language="en",
-            facets=facets,
-        )
+        return lesson_with_facets("sets", n, facets)
 
     odd = {
         "element": ["P1", "P1", "", None, {"x": 1}, 3],
