@@ -808,8 +808,8 @@ class CohortPage:
     quizzes: list[QuizRow]
     mastery: CohortMastery
     trainers: list = field(default_factory=list)
-    # The cache key of what the quiz table and the mastery come from (None: not kept), for
-    # keeping their markup (cohorts/cohort_detail.html).
+    # A digest of the cache key of what the quiz table and the mastery come from (None: not
+    # kept), for keeping their markup (cohorts/cohort_detail.html).
     kept_key: str | None = None
 
 
@@ -941,7 +941,8 @@ def cohort_page(
         quizzes=list(kept.quiz_rows),
         mastery=kept.mastery,
         trainers=sorted(cohort.trainers.all(), key=lambda u: _folded(u.get_full_name())),
-        kept_key=kept_key,
+        # A digest: the key is long, and a fragment's own key holds it among other parts.
+        kept_key=None if kept_key is None else _digest([kept_key]),
     )
 
 
