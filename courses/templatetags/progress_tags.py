@@ -12,7 +12,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from training_site.templatetags.site_tags import KeptNode
+from training_site.templatetags.site_tags import KeptNode, parse_kept
 
 from ..progress_versions import kept_for_learner as kept_under_progress
 from ..selectors import LEARNER_PROGRESS_TIMEOUT
@@ -36,15 +36,7 @@ def kept_for_learner(parser, token):
     shows their progress. Nothing per request (forms, tokens) may stand inside; for a
     visitor it is rendered each time (the whole page is kept for visitors where it can be:
     training_site.page_cache)."""
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError(
-            "{% kept_for_learner %} takes a name and the parts it depends on"
-        )
-    name = bits[1].strip("\"'")
-    nodelist = parser.parse(("endkept_for_learner",))
-    parser.delete_first_token()
-    return LearnerKeptNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
+    return parse_kept(parser, token, LearnerKeptNode)
 
 
 @register.simple_tag

@@ -86,10 +86,19 @@ def kept(parser, token):
     never on the visitor: nothing per request (forms, tokens, progress) may stand inside; a
     CSP nonce may (each request gets its own in its place). A part that is None (a version
     not known while the cache does not answer) keeps nothing: the markup is rendered."""
+    return parse_kept(parser, token, KeptNode)
+
+
+def parse_kept(parser, token, node_class: type[KeptNode]) -> KeptNode:
+    """`{% <tag> "name" part … %}…{% end<tag> %}` as a `node_class` (`{% kept %}`, and tags
+    that keep the same way under other tokens: courses' `{% kept_for_learner %}`)."""
     bits = token.split_contents()
+    tag = bits[0]
     if len(bits) < 2:
-        raise template.TemplateSyntaxError("{% kept %} takes a name and the parts it depends on")
+        raise template.TemplateSyntaxError(
+            f"{{% {tag} %}} takes a name and the parts it depends on"
+        )
     name = bits[1].strip("\"'")
-    nodelist = parser.parse(("endkept",))
+    nodelist = parser.parse((f"end{tag}",))
     parser.delete_first_token()
-    return KeptNode(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
+    return node_class(name, [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
