@@ -508,22 +508,21 @@ def make_extract(body: str, terms: Iterable[str], words: int = EXTRACT_WORDS) ->
                 found = judged[token] = any(_folded_matches(core, term) for term in folded)
         return found
 
-    first = None
-    if not body.isascii():
-        first = next((index for index, token in enumerate(tokens) if is_match(token)), None)
-    else:
-        # An ASCII body: no word before the first place one of the prefixes appears can
-        # match, so the search for the first match starts at that word.
+    # The first match is looked for from the word where it can start: in an ASCII body, no
+    # word before the first place one of the prefixes appears (none if they never appear).
+    skip: int | None = 0
+    if body.isascii():
         lowered = body.lower()
         found = [at for at in (lowered.find(prefix) for prefix in prefixes) if at >= 0]
+        skip = None
         if found:
             before = body[: min(found)]
             skip = len(before.split())
             if before and not before[-1].isspace():
                 skip -= 1  # the prefix starts inside that word
-            first = next(
-                (index for index in range(skip, len(tokens)) if is_match(tokens[index])), None
-            )
+    first = None
+    if skip is not None:
+        first = next((i for i in range(skip, len(tokens)) if is_match(tokens[i])), None)
     start = 0 if first is None else max(0, first - EXTRACT_WORDS_BEFORE)
     end = min(len(tokens), start + words)
     start = max(0, min(start, end - words))  # near the end: a full window all the same
@@ -750,27 +749,25 @@ def record_search_and_promotions(text: str) -> tuple[Promotion, ...]:
     return promotions_for(query_string)
 
 
-def _relaxed(connection, table: str) -> tuple[str, str]:
-    """(WITH clause, FROM item) for a statement on `table` that is its own transaction on
-    PostgreSQL: it commits without waiting for its WAL to reach the disk
-    (`synchronous_commit` off for this transaction alone, set in the statement), so a search
-    does not wait on a flush for a report's counter. A crash may lose the last fraction of a
-    second's searches; it cannot corrupt or double them. Inside a caller's transaction, or
-    elsewhere, the statement is left as it is (the caller's commit keeps its durability)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return "", table
-    return (
-        "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS s) ",
-        f"{table} CROSS JOIN relaxed",
-    )
+# Put before a statement that reads the one-row `relaxed`: on PostgreSQL, when the statement
+# is its own transaction, it then commits without waiting for its WAL to reach the disk
+# (`synchronous_commit` off for this transaction alone), so a search does not wait on a
+# flush for a report's counter. A crash may lose the last fraction of a second's searches;
+# it cannot corrupt or double them.
+RELAXED = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS s) "
+
+
+def _relaxes(connection) -> bool:
+    """Whether a statement on `connection` may be RELAXED: on PostgreSQL, outside a
+    caller's transaction (whose commit keeps its durability)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
 def _record_query(query_string: str) -> None:
     """Record a query string for the search terms report, once (a concurrent search for the
     same new text records it once too)."""
     connection = connections[router.db_for_write(SearchQuery)]
-    prefix, _source = _relaxed(connection, "")
-    if not prefix:
+    if not _relaxes(connection):
         SearchQuery.objects.bulk_create(
             [SearchQuery(query_string=query_string)], ignore_conflicts=True
         )
@@ -778,7 +775,7 @@ def _record_query(query_string: str) -> None:
     quote = connection.ops.quote_name
     table, column = quote(SearchQuery._meta.db_table), quote("query_string")
     sql = (
-        f"{prefix}INSERT INTO {table} ({column}) SELECT %s FROM relaxed "  # noqa: S608
+        f"{RELAXED}INSERT INTO {table} ({column}) SELECT %s FROM relaxed "  # noqa: S608
         f"ON CONFLICT ({column}) DO NOTHING"
     )
     with connection.cursor() as cursor:
@@ -788,7 +785,7 @@ def _record_query(query_string: str) -> None:
 
 def _count_daily_hit(query_string: str, day: date) -> bool:
     """Add one to the day's hits of a recorded query, creating the day's row if needed: one
-    upsert (SQLite 3.24+, PostgreSQL), committed without waiting for a flush (`_relaxed`).
+    upsert (SQLite 3.24+, PostgreSQL), committed without waiting for a flush (RELAXED).
     False when the query string is not recorded."""
     connection = connections[router.db_for_write(QueryDailyHits)]
     quote = connection.ops.quote_name
@@ -797,7 +794,9 @@ def _count_daily_hit(query_string: str, day: date) -> bool:
     query_id, day_column, hits = (
         quote(meta.get_field(name).column) for name in ("query", "date", "hits")
     )
-    prefix, source = _relaxed(connection, query_table)
+    prefix, source = "", query_table
+    if _relaxes(connection):
+        prefix, source = RELAXED, f"{query_table} CROSS JOIN relaxed"
     # Table and column names come from the models; the values go as parameters.
     sql = (
         f"{prefix}INSERT INTO {hits_table} ({query_id}, {day_column}, {hits}) "  # noqa: S608
