@@ -20,6 +20,8 @@ from search.engines.base import Query
 from search.engines.database import DatabaseEngine
 from search.models import EntryKind, GuidanceEntry
 
+from .entries import lesson
+
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
@@ -147,19 +149,6 @@ def test_no_words_index_is_left_on_the_index_rows():
     assert "guidance_search_title_body_gin" in names  # modelsearch's own expression (0002)
 
 
-def lesson_with_facets(prefix: str, n: int, facets) -> GuidanceEntry:
-    """An unsaved lesson entry `test.<prefix>:<n>` with these facets."""
-    return GuidanceEntry(
-        key=f"test.{prefix}:{n}",
-        kind=EntryKind.LESSON,
-        title=f"Lesson {n}",
-        body="Border management.",
-        url=f"/{prefix}-{n}/",
-        language="en",
-        facets=facets,
-    )
-
-
 def test_each_entry_carries_the_number_of_its_set_of_facet_values():
     """Migration 0006: PostgreSQL keeps the number from the JSON, whoever writes it (a save,
     a bulk write, an update): equal sets, written in any order, share it; a change of
@@ -174,7 +163,7 @@ def test_each_entry_carries_the_number_of_its_set_of_facet_values():
             return cursor.fetchone()[0]
 
     def entry(n: int, facets) -> GuidanceEntry:
-        return lesson_with_facets("facets", n, facets)
+        return lesson(f"test.facets:{n}", f"Lesson {n}", facets=facets)
 
     entry(1, {"element": ["P1"], "country": ["KE"]}).save()
     GuidanceEntry.objects.bulk_create(
@@ -200,7 +189,7 @@ def test_each_set_of_facet_values_has_its_values_as_rows():
             return set(cursor.fetchall())
 
     def entry(n: int, facets) -> GuidanceEntry:
-        return lesson_with_facets("sets", n, facets)
+        return lesson(f"test.sets:{n}", f"Lesson {n}", facets=facets)
 
     odd = {
         "element": ["P1", "P1", "", None, {"x": 1}, 3],

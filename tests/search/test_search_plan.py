@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from search.engines.base import SORT_RELEVANCE, Query
 from search.engines.database import DatabaseEngine
 from search.engines.sql import dialect_for, planned_rows, search_statement
-from search.models import EntryKind, GuidanceEntry
+from search.models import GuidanceEntry
+
+from .entries import lesson
 
 pytestmark = [
     pytest.mark.django_db,
@@ -41,15 +43,12 @@ def common_word(db) -> DatabaseEngine:
     the planner's statistics."""
     GuidanceEntry.objects.all().delete()
     GuidanceEntry.objects.bulk_create(
-        GuidanceEntry(
-            key=f"test.plan:{n}",
-            kind=EntryKind.LESSON,
-            title=f"Lesson {n}",
-            body=("Diaspora remittances and their costs. " if n % 5 else "Border posts. ") * 20
+        lesson(
+            f"test.plan:{n}",
+            f"Lesson {n}",
+            ("Diaspora remittances and their costs. " if n % 5 else "Border posts. ") * 20
             + (" diaspora" if n else ""),
-            url=f"/plan/{n}/",
-            language="en",
-            facets={"element": ["P1"]},
+            {"element": ["P1"]},
         )
         for n in range(3_000)
     )
@@ -111,19 +110,40 @@ def test_the_settings_end_with_the_statement(common_word):
     assert show() == before
 
 
+def test_where_the_server_binds_parameters_the_settings_go_in_a_transaction(
+    common_word, monkeypatch
+):
+    """With psycopg's server-side binding (one statement per query) the settings, the
+    statement and the resets go one by one, in a transaction of their own: the same rows,
+    and the connection keeps its settings."""
+    dialect = dialect_for(common_word.backend)
+    statement = search_statement(
+        dialect, "remittances", {}, sort=SORT_RELEVANCE, offset=0, limit=10
+    )
+    together = planned_rows(dialect, statement.sql(), statement.params)
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    with CaptureQueriesContext(connection) as ran:
+        apart = planned_rows(dialect, statement.sql(), statement.params)
+    assert apart == together
+    sent = [q["sql"] for q in ran.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sent) == 3, sent  # (in a test's transaction: within a savepoint)
+    assert sent[0].startswith("SET LOCAL") and sent[1].startswith("WITH m AS"), sent
+    assert sent[2].startswith("RESET"), sent
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_too():
     """As on the site (autocommit): the settings, the statement and the resets go in one
     round trip, the statement's rows come back, and the connection keeps its settings."""
     GuidanceEntry.objects.bulk_create(
-        GuidanceEntry(
-            key=f"test.plan.autocommit:{n}",
-            kind=EntryKind.LESSON,
-            title=f"Xylograph lesson {n}",
-            body="Xylographs and their costs.",
-            url=f"/plan/autocommit/{n}/",
-            language="en",
-            facets={"element": ["P1"]},
+        lesson(
+            f"test.plan.autocommit:{n}",
+            f"Xylograph lesson {n}",
+            "Xylographs and their costs.",
+            {"element": ["P1"]},
         )
         for n in range(3)
     )
