@@ -22,7 +22,12 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from training_site.content_cache import kept_under_token, renew_many, tokens
+from training_site.content_cache import (
+    kept_data_under_token,
+    kept_under_token,
+    renew_many,
+    tokens,
+)
 
 KEY = "learner-progress:{user_id}"
 
@@ -90,5 +95,14 @@ def kept_for_learner(user_id: int, name: str, *parts: object, build, timeout: in
     """`build()`, kept under the learner's progress token and the content token (what a
     page shows of their own progress); built every time while the cache does not answer."""
     return kept_under_token(
+        progress_key(user_id), name, user_id, *parts, build=build, timeout=timeout
+    )
+
+
+def kept_data_for_learner(user_id: int, name: str, *parts: object, build, timeout: int):
+    """`build()`, kept under the learner's progress token and the release, not the content
+    token (training_site.content_cache.kept_data_under_token): for their own rows (ids,
+    dates, states) that a publish does not change."""
+    return kept_data_under_token(
         progress_key(user_id), name, user_id, *parts, build=build, timeout=timeout
     )

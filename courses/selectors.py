@@ -29,7 +29,7 @@ from .progress import (
     module_progress,
     next_item,
 )
-from .progress_versions import kept_for_learner
+from .progress_versions import kept_data_for_learner, kept_for_learner
 from .registry import item_model_labels
 
 
@@ -126,11 +126,12 @@ class LearnerProgress:
 def learner_progress(user) -> LearnerProgress:
     """The learner's progress, kept under their progress token
     (courses.progress_versions: renewed when they open or complete an item, enrol or
-    leave) and the content token: a page views it without a query until it changes.
-    Read from the database (one query) when the cache does not answer."""
+    leave), not the content token (page ids only: a publish leaves it kept): a page views
+    it without a query until it changes. Read from the database (one query) when the cache
+    does not answer."""
     if not getattr(user, "is_authenticated", False):
         return LearnerProgress()
-    return kept_for_learner(
+    return kept_data_for_learner(
         user.pk,
         "learner-progress",
         build=lambda: _learner_progress(user),
@@ -143,11 +144,11 @@ LEARNER_PROGRESS_TIMEOUT = 60 * 60
 
 def learner_enrolments(user) -> tuple[tuple[int, bool], ...]:
     """(course id, active) of each of the learner's enrolments, the most recently active
-    first: kept under their progress token (renewed by enrolling, leaving and any activity)
-    and the content token; one query when it changed."""
+    first: kept under their progress token (renewed by enrolling, leaving and any activity),
+    not the content token; one query when it changed."""
     if not getattr(user, "is_authenticated", False):
         return ()
-    return kept_for_learner(
+    return kept_data_for_learner(
         user.pk,
         "learner-enrolments",
         build=lambda: tuple(
@@ -223,7 +224,7 @@ def _live_prerequisites(course: CoursePage) -> list[CoursePage]:
 def course_enrolment(user, course_id: int) -> tuple[Enrolment | None, Certificate | None]:
     """The learner's enrolment in the course and, once completed, its certificate: kept
     under their progress token (renewed by enrolling, leaving, completing, a certificate
-    issued or revoked) and the content token; one or two queries when it changed."""
+    issued or revoked), not the content token; one or two queries when it changed."""
 
     def build() -> tuple[Enrolment | None, Certificate | None]:
         enrolment = Enrolment.objects.filter(user=user, course_id=course_id).first()
@@ -232,7 +233,7 @@ def course_enrolment(user, course_id: int) -> tuple[Enrolment | None, Certificat
             certificate = Certificate.objects.filter(enrolment=enrolment).first()
         return enrolment, certificate
 
-    return kept_for_learner(
+    return kept_data_for_learner(
         user.pk, "course-enrolment", course_id, build=build, timeout=LEARNER_PROGRESS_TIMEOUT
     )
 
@@ -355,17 +356,11 @@ class Dashboard:
 
 def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
     """The learner's courses with their progress and certificates, and their latest
-    activity: one query (the enrolments, with their certificates) whatever the number of
-    enrolments, courses or items; courses and outlines come from the content cache, the
-    learner's progress and latest activity from the cache under their progress token (one
-    query each when it changed)."""
-    enrolments = list(
-        Enrolment.objects.filter(user=user)
-        # The certificate is a reverse one-to-one: joined here rather than read apart.
-        .select_related("certificate")
-        .only(*_DASHBOARD_ENROLMENT_FIELDS)
-        .order_by("-enrolled_at")
-    )
+    activity, whatever the number of enrolments, courses or items: courses and outlines come
+    from the content cache; the learner's enrolments (with their certificates), progress and
+    latest activity from the cache under their progress token (one query each when it
+    changed)."""
+    enrolments = dashboard_enrolments(user)  # a course with enrolments cannot be deleted
     course_ids = [e.course_id for e in enrolments]
     courses = _course_cards(course_ids)
     outlines = outlines_for(course_ids)
@@ -389,6 +384,25 @@ def dashboard(user, *, recent_limit: int = 8) -> Dashboard:
         completed=[r for r in rows if r.enrolment.completed_at],
         left=[r for r in rows if not r.enrolment.is_active and not r.enrolment.completed_at],
         recent=_recent_activity(user, outlines.values(), recent_limit),
+    )
+
+
+def dashboard_enrolments(user) -> list[Enrolment]:
+    """The learner's enrolments with their certificates, latest first (one query), kept
+    under their progress token (renewed by enrolling, leaving, completing, a certificate
+    issued or revoked), not the content token: a publish leaves them kept."""
+
+    def build() -> list[Enrolment]:
+        return list(
+            Enrolment.objects.filter(user=user)
+            # The certificate is a reverse one-to-one: joined here rather than read apart.
+            .select_related("certificate")
+            .only(*_DASHBOARD_ENROLMENT_FIELDS)
+            .order_by("-enrolled_at")
+        )
+
+    return kept_data_for_learner(
+        user.pk, "dashboard-enrolments", build=build, timeout=LEARNER_PROGRESS_TIMEOUT
     )
 
 

@@ -297,14 +297,22 @@ def learner_mastery(user, *, keep: bool = True) -> LearnerMastery:
     return remember(key, lambda: _learner_mastery(user), MASTERY_TIMEOUT)
 
 
+def _kept_indicators(indicator_ids: set[int]) -> list[Indicator]:
+    """The indicators with their domain and framework, in Indicator's order: kept until the
+    content changes (one query for those not kept), so a learner's section rebuilt after a
+    publish reads only their answers."""
+    found = cached_many("mastery-indicator", indicator_ids, _indicators)
+    return sorted(
+        found.values(),
+        key=lambda i: (i.domain.framework.sort_order, i.domain.sort_order, i.sort_order, i.pk),
+    )
+
+
 def _learner_mastery(user) -> LearnerMastery:
     answers = _graded_answers(user)
     if not answers:
         return LearnerMastery()
-    indicator_ids = {pk for answer in answers for pk in answer.indicator_ids}
-    indicators = list(
-        Indicator.objects.filter(pk__in=indicator_ids).select_related("domain__framework")
-    )
+    indicators = _kept_indicators({pk for answer in answers for pk in answer.indicator_ids})
     domain_of = {indicator.pk: indicator.domain_id for indicator in indicators}
     report = mastery(answers, domain_of=domain_of)
 

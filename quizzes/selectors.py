@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from training_site.content_cache import kept_under_token
+from training_site.content_cache import kept_data_under_token
 
 from .answer_versions import ATTEMPTS_KEY
 from .answers import is_answered
@@ -175,9 +175,10 @@ def question_count(quiz: QuizPage) -> int:
 
 def learner_attempts(user, quiz: QuizPage) -> list[Attempt]:
     """The learner's attempts at the quiz, in order: kept under their attempts token
-    (renewed whenever one of their attempts is saved or deleted: quizzes.apps) and the
-    content token; one query when it changed, or while the cache does not answer."""
-    return kept_under_token(
+    (renewed whenever one of their attempts is saved or deleted: quizzes.apps), not the
+    content token (their own rows: a publish leaves them kept); one query when it changed,
+    or while the cache does not answer."""
+    return kept_data_under_token(
         ATTEMPTS_KEY.format(user_id=user.pk),
         "quiz-attempts",
         user.pk,

@@ -37,6 +37,9 @@ from .near_cache import MISSING, near
 logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "site-content-version"
+# Renewed by a deploy only (post_migrate): what is kept under it holds no content, only a
+# person's own rows, whose shape this release's code defines (`kept_data_under_token`).
+CODE_VERSION_KEY = "site-code-version"
 TIMEOUT = 60 * 60
 _MISSING = object()
 T = TypeVar("T")
@@ -157,10 +160,10 @@ def content_changed(**kwargs) -> None:
 
 
 def code_changed(**kwargs) -> None:
-    """post_migrate (every deploy runs migrate): a new content token, so nothing rendered by
-    the previous release's templates or code (whole pages, fragments, the dashboard's
-    section) is served by this one."""
-    _content_changed_now()
+    """post_migrate (every deploy runs migrate): a new content token and a new code token,
+    so nothing rendered or shaped by the previous release's templates or code (whole pages,
+    fragments, the dashboard's sections, a learner's kept rows) is served by this one."""
+    renew_many([CONTENT_VERSION_KEY, CODE_VERSION_KEY])
 
 
 def keeps_rendered_html() -> bool:
@@ -208,7 +211,7 @@ class TokenPrefetchMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            keys = [CONTENT_VERSION_KEY]
+            keys = [CONTENT_VERSION_KEY, CODE_VERSION_KEY]
             for keys_for in _person_tokens:
                 keys.extend(keys_for(user.pk))
             prefetch_tokens(keys)
@@ -276,6 +279,19 @@ def kept_under_token(token_key: str, name: str, *parts: object, build, timeout: 
     found = token(token_key)
     key = None if found is None else content_key(name, found, *parts)
     return build() if key is None else remember(key, build, timeout)
+
+
+def kept_data_under_token(token_key: str, name: str, *parts: object, build, timeout: int):
+    """`build()`, kept under the token at `token_key` and the code token, NOT the content
+    token: for values read from a person's own rows that name no page's title, link or
+    setting (ids, dates, states), so a publish, which renews the content token, leaves them
+    kept and a learner's first page after it is rendered without reading them again.
+    Built every time while the cache does not answer."""
+    found = tokens([token_key, CODE_VERSION_KEY])
+    if found is None:
+        return build()
+    key = ":".join(["data", found[CODE_VERSION_KEY], found[token_key], name, *map(str, parts)])
+    return remember(key, build, timeout)
 
 
 def kept(key: str, timeout: int):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from courses import selectors, services
 from courses.models import Enrolment
 from courses.progress_versions import progress_changed
+from training_site import content_cache
 
 from .conftest import make_module, make_small_course
 
@@ -121,12 +122,22 @@ def test_the_selector_reads_one_query_whatever_the_courses(
 
     for user in (learner, other_learner):
         selectors.dashboard(user)  # warm the caches (courses, outlines, the learner's progress)
-        # Enrolments with their certificates; completed items and recent activity are kept
+        # Enrolments with their certificates, completed items and recent activity are kept
         # under the learner's progress token.
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(0):
             found = selectors.dashboard(user)
         progress_changed(user.pk)  # as opening or completing an item does
         with django_assert_num_queries(3):
+            assert selectors.dashboard(user) == found
+        # A publish: the courses' cards and outlines are built again (shared by every
+        # learner) and the recent activity (it names pages), but not the learner's own rows.
+        content_cache.renew(content_cache.CONTENT_VERSION_KEY)
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.dashboard(user) == found
+        read = [query["sql"] for query in queries.captured_queries]
+        assert not [sql for sql in read if "courses_enrolment" in sql]
+        assert len([sql for sql in read if 'FROM "courses_itemprogress"' in sql]) == 1
+        with django_assert_num_queries(0):
             assert selectors.dashboard(user) == found
     assert len(found.in_progress) == 2 and len(found.completed) == 2 and len(found.left) == 1
     assert all(row.certificate is not None for row in found.completed)

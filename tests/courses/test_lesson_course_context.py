@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses import services
+from training_site import content_cache
 
 from .conftest import make_course, make_small_course
 
@@ -54,3 +55,35 @@ def test_a_warm_lesson_reads_no_enrolment(client, learner, small):
         html = client.get(lesson.url).content.decode()
     assert "Mark this lesson as completed" in html  # enrolled: the panel says so
     assert not [q["sql"] for q in queries if "courses_enrolment" in q["sql"]]
+
+
+def test_a_lesson_after_a_publish_shows_it_and_reads_none_of_the_learners_rows(
+    client, learner, small
+):
+    """A publish renews the content token: the lesson shows the new title of the next
+    lesson at once, while the learner's enrolments and progress (their own rows, kept under
+    their progress token) are not read again. A deploy (migrate) reads them again."""
+    now = timezone.now()
+    services.enrol(user=learner, course=small.course, now=now)
+    first, second = small.lessons[0]
+    services.complete_item(user=learner, page=first, now=now)
+    client.force_login(learner)
+    client.get(first.url)
+    second.title = "Evidence in practice"
+    second.save_revision().publish()
+
+    def learner_rows_read() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(first.url).content.decode()
+        assert "Next: Evidence in practice" in html
+        assert "1 of 4 done" in html
+        return [
+            q["sql"]
+            for q in queries
+            if 'FROM "courses_enrolment"' in q["sql"] or 'FROM "courses_itemprogress"' in q["sql"]
+        ]
+
+    assert learner_rows_read() == []
+    content_cache.code_changed()
+    assert len(learner_rows_read()) == 2  # their enrolments and their progress
+    assert learner_rows_read() == []

@@ -22,6 +22,7 @@ from tests.quizzes.builders import (
     make_quiz,
     right_fields,
 )
+from training_site import content_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,28 @@ class TestJourney:
         assert EXPLANATION in html
         overview = client.get(quiz.url).content.decode()
         assert "Review attempt 1" in overview and "Start a new attempt" in overview
+
+    def test_a_publish_shows_at_once_and_keeps_the_learners_attempts(self, client, quiz, learner):
+        """The learner's attempts are their own rows, kept across a publish (which renews
+        the content token): the page after it shows the edit without reading them again;
+        a deploy (migrate) reads them again."""
+        client.force_login(learner)
+        attempt = start(client, quiz)
+        client.post(f"{quiz.url}attempts/{attempt.pk}/submit/", all_right(attempt))
+        client.get(quiz.url)
+        quiz.title = "Evidence check, revised"
+        quiz.save_revision().publish()
+
+        def attempts_read() -> int:
+            with CaptureQueriesContext(connection) as queries:
+                overview = client.get(quiz.url).content.decode()
+            assert "Evidence check, revised" in overview and "Review attempt 1" in overview
+            return sum('FROM "quizzes_attempt" ' in q["sql"] for q in queries.captured_queries)
+
+        assert attempts_read() == 0
+        content_cache.code_changed()
+        assert attempts_read() == 1
+        assert attempts_read() == 0
 
     def test_the_overview_follows_each_learners_own_attempts(self, client, quiz, learner, intruder):
         """The list of attempts is kept per learner until one of their attempts is saved or
