@@ -27,8 +27,14 @@ Run from the project root (`make bench` does, with BENCH_ARGS):
 6. --repeat N runs the whole page sequence, adjacent floors included, N times; for each page
    the report keeps the run with the median ratio (of an even number, the lower of the two
    middle ones) and lists all N ratios.
-7. Sample the gunicorn workers' RSS every 0.5 s while wrk runs.
-8. Print the table (or --markdown) and write the JSON report (--out): per page its req/s,
+7. First views after a publish: for each learner page (group "learner", not single-use),
+   `bench_publish` publishes a lesson again (the content token is renewed, as by a trainer
+   in the admin), then each of the page's requests is sent once, --connections at a time
+   (the standard library's HTTP client): every learner's first view of it after the
+   publish, kept content and markup built again. Reported per page as `after_publish`
+   (latency, req/s); no ratio.
+8. Sample the gunicorn workers' RSS every 0.5 s while wrk runs.
+9. Print the table (or --markdown) and write the JSON report (--out): per page its req/s,
    latency, `floor_rps` (its adjacent floor run), `ratio_to_floor_pct` and `ratios` (one per
    repeat); the summary lines give the range of the adjacent floor runs.
 
@@ -59,6 +65,7 @@ import argparse
 import contextlib
 import datetime
 import hashlib
+import http.client
 import json
 import os
 import platform
@@ -88,6 +95,7 @@ SAMPLE_SECONDS = 0.5
 HEALTH_TIMEOUT = 60
 FLOOR_DRIFT_WARNING = 0.10  # the first and last floor runs differ by more than this: noisy
 ADJACENT_FLOOR_WARMUP = 1  # seconds of warm-up before each page's adjacent floor run
+FIRST_VIEWS_LIMIT = 120  # seconds a page's first views after a publish may take at most
 
 
 def log(message: str = "") -> None:
@@ -759,6 +767,83 @@ class Load:
         figures["max_worker_rss_mb"] = round(self.sampler.per_page.get(name, 0.0), 1)
         return figures
 
+    def first_views(self, name: str, requests: list[dict]) -> dict:
+        """Each of the page's requests sent once over --connections concurrent clients (the
+        standard library's, not wrk: wrk's single mode waits for a response that a thread may
+        never ask for again), right after a publish: every learner's first view of it."""
+        self.sampler.page = name
+        try:
+            figures = first_views(self.args.port, requests, self.args.connections)
+        finally:
+            self.sampler.page = None
+        figures["warnings"] = page_warnings(f"{name} (after a publish)", requests, figures)
+        return figures
+
+
+def first_views(port: int, requests: list[dict], connections: int) -> dict:
+    """Send each request once, `connections` at a time, each on a new connection (gunicorn's
+    sync workers close every connection); the figures in `summarise`'s shape."""
+    latencies: list[float] = []
+    classes = {f"{n}xx": 0 for n in range(1, 6)}
+    errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "status": 0}
+    lock = threading.Lock()
+
+    def send(share: list[dict]) -> None:
+        for request in share:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=FIRST_VIEWS_LIMIT)
+            started = time.perf_counter()
+            try:
+                body = request["body"].encode() if request["body"] is not None else None
+                conn.request(request["method"], request["path"], body, request["headers"])
+                response = conn.getresponse()
+                response.read()
+            except TimeoutError:
+                with lock:
+                    errors["timeout"] += 1
+                continue
+            except OSError:
+                with lock:
+                    errors["read"] += 1
+                continue
+            finally:
+                conn.close()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                classes[f"{response.status // 100}xx"] += 1
+                errors["status"] += response.status >= 400
+
+    began = time.perf_counter()
+    clients = [
+        threading.Thread(target=send, args=(requests[i::connections],), daemon=True)
+        for i in range(connections)
+    ]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    duration = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def percentile(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2) if ordered else 0
+
+    return {
+        "requests": len(ordered),
+        "duration_s": round(duration, 3),
+        "requests_per_s": round(len(ordered) / duration, 1) if duration else 0.0,
+        "latency_ms": {
+            "p50": percentile(0.50),
+            "p95": percentile(0.95),
+            "p99": percentile(0.99),
+            "mean": round(sum(ordered) / len(ordered), 2) if ordered else 0,
+            "max": round(ordered[-1], 2) if ordered else 0,
+        },
+        "errors": errors,
+        "status_classes": classes,
+        "non_2xx_3xx": errors["status"],
+    }
+
 
 class SkipPage(Exception):
     pass
@@ -906,9 +991,25 @@ def summary_lines(report: dict) -> list[str]:
                 f"{page['pool_left']} of the pool left"
                 + (" (pool ran out: a run stopped early)" if page["pool_ran_out"] else "")
             )
+    for page in measured:
+        after = page.get("after_publish")
+        if after:
+            latency = after["latency_ms"]
+            lines.append(
+                f"{page['name']} after a publish: {after['requests']} first views, "
+                f"p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
+                f"p99 {latency['p99']:.1f} ms"
+            )
     lines += [f"note: {n}" for n in report["notes"]]
     lines += [f"WARNING: {w}" for w in report["warnings"]]
     return lines
+
+
+def _after_publish(figures: dict) -> dict:
+    return {
+        k: figures[k]
+        for k in ("requests", "duration_s", "requests_per_s", "latency_ms", "non_2xx_3xx")
+    }
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -1023,6 +1124,7 @@ def run(args: argparse.Namespace) -> int:
     adjacent: list[dict] = []  # the floor run before each page, in order
     warnings: list[str] = []
     notes: list[str] = []
+    first_views: dict[str, dict] = {}  # learner pages' first views after a publish
 
     def warn(new: list[str]) -> None:
         for warning in new:
@@ -1099,6 +1201,22 @@ def run(args: argparse.Namespace) -> int:
                     f"({floor_rps:.1f} req/s just before), p50 {latency['p50']:.1f} ms, "
                     f"p99 {latency['p99']:.1f} ms"
                 )
+        learner_pages = [
+            page for page in pages if page.get("group") == "learner" and not page.get("single_use")
+        ]
+        if learner_pages:
+            log("\n== first views after a publish (each request once, right after a publish)")
+        for page in learner_pages:
+            manage(env, "bench_publish")
+            figures = load.first_views(page["name"], page["requests"])
+            warn(figures["warnings"])
+            first_views[page["name"]] = figures
+            latency = figures["latency_ms"]
+            log(
+                f"{page['name']} after a publish: {figures['requests']} first views, "
+                f"{figures['requests_per_s']:.1f} req/s, p50 {latency['p50']:.1f} ms, "
+                f"p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms"
+            )
         floor_last = load.measure("floor", floor_requests)
         log(f"floor (last): {floor_last['requests_per_s']:.1f} req/s")
         warn(floor_last["warnings"])
@@ -1121,9 +1239,20 @@ def run(args: argparse.Namespace) -> int:
     results = [
         page_result(page, runs[page["name"]], skips.get(page["name"]), sampler)
         | {"queries": {size: queries[size].get(page["name"]) for size in args.sizes}}
+        | (
+            {"after_publish": _after_publish(first_views[page["name"]])}
+            if page["name"] in first_views
+            else {}
+        )
         for page in pages
     ]
-    every_run = [floor_first, *adjacent, *(r for rs in runs.values() for r in rs), floor_last]
+    every_run = [
+        floor_first,
+        *adjacent,
+        *(r for rs in runs.values() for r in rs),
+        *first_views.values(),
+        floor_last,
+    ]
     if any(run.get("non_2xx_3xx") for run in every_run):
         warnings.append(f"gunicorn's log (errors, tracebacks): {args.var_dir / 'gunicorn.log'}")
     adjacent_rps = [a["requests_per_s"] for a in adjacent]

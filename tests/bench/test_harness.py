@@ -4,11 +4,17 @@ error. The load itself (gunicorn, wrk) is `make bench`, not a test."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from bench.data import build, rebuilt_from_database, sizes_of
+from bench.management.commands.bench_publish import Command as Publish
 from bench.management.commands.bench_queries import send
 from bench.manifest import build_manifest
+from framework_content.models import LessonPage
+from training_site import content_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +57,18 @@ def test_a_manifest_can_be_rewritten_from_the_database():
     manifest = build_manifest(again, sizes_of(again))
     lesson = next(p for p in manifest["pages"] if p["name"] == "lesson")
     assert send(lesson["probe"]).status_code == 200
+
+
+def test_a_publish_renews_the_content_token_with_a_new_revision():
+    """`bench_publish` is what the harness's first views after a publish rest on."""
+    with pytest.raises(CommandError, match="build the data first"):
+        call_command(Publish(), stdout=StringIO())
+    build(0.01)
+    lesson = LessonPage.objects.filter(slug__startswith="lesson-").order_by("pk").first()
+    revisions = lesson.revisions.count()
+    before = content_cache.content_version()
+    call_command(Publish(), stdout=StringIO())
+    assert content_cache.content_version() != before
+    assert lesson.revisions.count() == revisions + 1
+    lesson.refresh_from_db()
+    assert lesson.live and lesson.latest_revision_id == lesson.live_revision_id
