@@ -106,6 +106,9 @@ AUDIT_JUNIT ?=
 
 $(TOOLS_VENV)/.installed: requirements-tools.lock
 	test -x $(TOOLS_VENV)/bin/python || $(PYTHON) -m venv $(TOOLS_VENV)
+	# pip 23 (Python 3.11's) takes an extra (pip-audit's CacheControl[filecache]) for an
+	# unpinned requirement in hash-checking mode: a newer pip reads the lock as written.
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes \
 		-r requirements-tools.lock
 	touch $@
