@@ -317,6 +317,8 @@ class UrlBuilder:
         # Each pair's encoding, worked out once: a page's facet links (70 or more) repeat
         # the same text and filters, changing one pair.
         self._encoded: dict[tuple[str, str], str] = {}
+        # For `toggled`: per facet, the encoded query before and after its own values.
+        self._around: dict[str, tuple[str, str]] = {}
 
     def _encode(self, pair: tuple[str, str]) -> str:
         """One `name=value` of the query string, as urlencode writes it."""
@@ -347,14 +349,36 @@ class UrlBuilder:
         return f"{self.base}?{'&'.join(map(self._encode, pairs))}" if pairs else self.base
 
     def toggled(self, facet: str, value: str) -> str:
-        """With this facet value added, or removed if chosen; back to the first page."""
-        filters = {name: list(values) for name, values in self.request.filters.items()}
-        values = filters.setdefault(facet, [])
+        """With this facet value added, or removed if chosen; back to the first page. The
+        same URL as `url(filters=<changed>, page=1)`, with the parts before and after the
+        facet's own values encoded once per facet."""
+        values = list(self.request.filters.get(facet, ()))
         if value in values:
             values.remove(value)
         else:
             values.append(value)
-        return self.url(filters=filters, page=1)
+        around = self._around.get(facet)
+        if around is None:
+            around = self._around[facet] = self._parts_around(facet)
+        before, after = around
+        own = "&".join(self._encode((facet, v)) for v in values)
+        query = "&".join(part for part in (before, own, after) if part)
+        return f"{self.base}?{query}" if query else self.base
+
+    def _parts_around(self, facet: str) -> tuple[str, str]:
+        """The encoded pairs of a first page's URL before `facet`'s values (the text, the
+        facets listed before it) and after them (the facets after it, the sort)."""
+        request = self.request
+        before: list[tuple[str, str]] = [("q", request.text)] if request.text else []
+        after: list[tuple[str, str]] = []
+        position = FACETS.index(facet)
+        for index, name in enumerate(FACETS):
+            if index != position:
+                pairs = before if index < position else after
+                pairs += [(name, v) for v in request.filters.get(name, ())]
+        if request.sort != SORT_RELEVANCE:
+            after.append(("sort", request.sort))
+        return "&".join(map(self._encode, before)), "&".join(map(self._encode, after))
 
 
 def paginate(number: int, num_pages: int, builder: UrlBuilder) -> Pagination:

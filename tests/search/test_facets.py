@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from django.http import QueryDict
 
-from search.engines.base import SORT_NEWEST, SORT_RELEVANCE
+from search.engines.base import FACETS, SORT_NEWEST, SORT_RELEVANCE
 from search.engines.database import spelling_suggestions
 from search.facets import Match, count_facets, facet_page, failing_facets, sort_matches
 from search.query import MAX_QUERY_LENGTH, clean_text, parse_page, parse_search_params
-from search.service import make_extract, word_matches
+from search.service import UrlBuilder, make_extract, word_matches
 
 
 def day(n: int) -> datetime:
@@ -273,3 +273,38 @@ def test_an_extract_starts_eight_words_before_the_first_match(body, first):
 def test_without_a_match_the_extract_is_the_start_of_the_body():
     assert make_extract("one two three", ["zebra"], words=2) == "one two …"
     assert make_extract("", ["zebra"]) == ""
+
+
+# --- facet links ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=migrant+workers&element=P1&element=P3&country=KE&sort=newest&page=3",
+        "q=caf%C3%A9&kind=lesson&language=fr",
+        "q=data",
+        "q=data&indicator=7&region=x%26y%3Dz",
+    ],
+)
+def test_a_facet_link_is_the_page_url_with_that_value_toggled(query):
+    request = parse_search_params(QueryDict(query))
+    builder = UrlBuilder(request)
+    for facet in FACETS:
+        for value in [*request.filters.get(facet, ()), "P2", "KE", "x&y=z", "café"]:
+            filters = {name: list(values) for name, values in request.filters.items()}
+            values = filters.setdefault(facet, [])
+            if value in values:
+                values.remove(value)
+            else:
+                values.append(value)
+            assert builder.toggled(facet, value) == builder.url(filters=filters, page=1)
+
+
+def test_a_facet_link_keeps_the_text_the_other_filters_and_the_sort_on_the_first_page():
+    builder = UrlBuilder(parse_search_params(QueryDict("q=data&element=P1&sort=newest&page=2")))
+    assert builder.toggled("country", "KE") == "/search/?q=data&element=P1&country=KE&sort=newest"
+    assert builder.toggled("element", "P1") == "/search/?q=data&sort=newest"
+    assert builder.toggled("kind", "lesson") == (
+        "/search/?q=data&kind=lesson&element=P1&sort=newest"
+    )
