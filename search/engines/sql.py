@@ -41,6 +41,7 @@ COLUMN_FACETS = ("kind", "language")
 JSON_FACETS = tuple(facet for facet in FACETS if facet not in COLUMN_FACETS)
 # PostgreSQL's rows of each set of facet values (migration 0007).
 SET_VALUES = "guidance_search_facet_set_value"
+MATCHES = "guidance_search_match"  # migration 0008
 
 
 @dataclass(frozen=True)
@@ -163,16 +164,18 @@ class Dialect:
 
 class PostgresDialect(Dialect):
     fence = " OFFSET 0"
-    # The statement reads one table, the entries, and must read them through the GIN index
-    # of their words: for a word most entries contain, the planner (which charges the
+    # The statement reads its matches from one table, the narrow copy of the entries'
+    # columns it needs (migration 0008), and must read it through the GIN index of their
+    # words: for a word most entries contain, the planner (which charges the
     # index path for re-testing each row it finds, a test GIN's exact answers never need)
     # would otherwise read every entry and test the words on each (100 ms on the
     # benchmark's 10,000 entries, against 10). No JIT: what a disabled path costs on paper
     # must not make the statement worth compiling.
     planner_settings = (("enable_seqscan", "off"), ("jit", "off"))
-    # A 64-bit hash of the facets' canonical text, kept by PostgreSQL (migration 0006):
-    # grouping the matches by it costs a fraction of hashing and comparing each one's JSON.
-    facets_key = "g.facets_key"
+    # A 64-bit hash of the facets' canonical text, kept by PostgreSQL (migration 0006, copied
+    # to the matches' table by 0008): grouping the matches by it costs a fraction of hashing
+    # and comparing each one's JSON.
+    facets_key = "g.fkey"
 
     def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
         compiler = self._query_compiler(text, autocomplete=autocomplete)
@@ -190,14 +193,15 @@ class PostgresDialect(Dialect):
     def matches(self, text: str) -> Fragment:
         tsquery, params = self._tsquery(text)
         # Each entry's copy of its index row's vectors and title norm (migration 0004: kept
-        # by a trigger on modelsearch's table), so the matches are read from the entries
-        # alone; modelsearch's `title || body` through the function migration 0003 prices,
-        # and its GIN index: looked up in the index whatever the word's frequency.
+        # by a trigger on modelsearch's table), read from the narrow table of the columns
+        # the statement needs (0008: a row per entry, kept by a trigger on the entries),
+        # whose pages a common word's thousands of matches visit instead of the entries'
+        # wide ones; modelsearch's `title || body` through the function migration 0003
+        # prices, and its GIN index: looked up in the index whatever the word's frequency.
         return Fragment().add(
             f"SELECT g.id, g.kind, g.language, {self.facets_key} AS fkey, g.published_at, "
-            "g.search_title AS title_vector, g.search_body AS body_vector, "
-            f"g.search_title_norm AS title_norm FROM {self.entries} g "
-            f"WHERE guidance_search_words(g.search_title, g.search_body) @@ {tsquery}",
+            f"g.title_vector, g.body_vector, g.title_norm FROM {MATCHES} g "
+            f"WHERE guidance_search_words(g.title_vector, g.body_vector) @@ {tsquery}",
             *params,
         )
 

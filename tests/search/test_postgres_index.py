@@ -2,10 +2,11 @@
 
 The search statement (search.engines.sql) matches modelsearch's `title || body` through the
 function `guidance_search_words` (migration 0003), on each entry's copy of its index row's
-vectors (migration 0004: a trigger on modelsearch's table keeps it), through a GIN index on
-the entries (the plan for a common word: tests/search/test_search_plan.py). The copy
-follows every way modelsearch writes its rows: the searches below would find stale words
-otherwise.
+vectors (migration 0004: a trigger on modelsearch's table keeps it), read from the narrow
+table of the columns the statement needs (migration 0008: a trigger on the entries keeps
+it), through a GIN index on that table (the plan for a common word:
+tests/search/test_search_plan.py). Both copies follow every way their source is written:
+the searches below would find stale words, or count stale facets, otherwise.
 Runs on PostgreSQL only (CI's second stage); SQLite's FTS5 table is its own index.
 """
 
@@ -15,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from search.engines.base import Query
 from search.engines.database import DatabaseEngine
@@ -49,17 +51,17 @@ def test_the_match_query_uses_the_title_and_body_index():
     assert tagged <= {hit.entry_id for hit in result.hits} and len(tagged) == 10
     (sql,) = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
     # The expression the search statement matches on is the one the migration indexes…
-    assert "guidance_search_words(g.search_title, g.search_body) @@" in sql
+    assert "guidance_search_words(g.title_vector, g.body_vector) @@" in sql
     # …and PostgreSQL can answer that match from the index (on 500 rows the planner would
     # rather read the table: forbid that to see which index serves the expression).
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
-            "EXPLAIN SELECT 1 FROM guidance_search_guidanceentry g WHERE "
-            "guidance_search_words(g.search_title, g.search_body) @@ to_tsquery('remittances')"
+            "EXPLAIN SELECT 1 FROM guidance_search_match g WHERE "
+            "guidance_search_words(g.title_vector, g.body_vector) @@ to_tsquery('remittances')"
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "guidance_search_entry_words_gin" in plan, plan
+    assert "guidance_search_match_words_gin" in plan, plan
 
 
 def found(text: str) -> set[str]:
@@ -210,3 +212,66 @@ def test_each_set_of_facet_values_has_its_values_as_rows():
     assert rows("test.sets:3") == set()  # not an object: no values, and no error
     GuidanceEntry.objects.filter(key="test.sets:2").update(facets={"element": ["P4", "P5"]})
     assert rows("test.sets:2") == {("element", "P4"), ("element", "P5")}
+
+
+def match_rows() -> tuple[list[tuple], list[tuple]]:
+    """The narrow table's rows (migration 0008), and the entries' columns they copy."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, kind, language, fkey, published_at, title_vector::text, "
+            "body_vector::text, title_norm FROM guidance_search_match ORDER BY id"
+        )
+        copied = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, kind, language, facets_key, published_at, search_title::text, "
+            "search_body::text, search_title_norm FROM guidance_search_guidanceentry ORDER BY id"
+        )
+        return copied, cursor.fetchall()
+
+
+def test_the_matches_table_follows_every_write_of_the_entries():
+    first, second = GuidanceEntry.objects.bulk_create(
+        [
+            lesson("match:a", "Visa waivers", "Short stays.", {"element": ["P1"]}),
+            lesson("match:b", "Labour corridors", "Recruitment fees.", {"element": ["P2"]}),
+        ]
+    )
+    copied, entries = match_rows()
+    assert copied == entries and {row[0] for row in copied} >= {first.pk, second.pk}
+
+    # Indexed: migration 0004's trigger writes the words into the entries, and from there
+    # they reach the matches' table.
+    DatabaseEngine().rebuild(GuidanceEntry.objects.filter(key__startswith="match:"))
+    copied, entries = match_rows()
+    assert copied == entries
+    assert all(row[5] and row[6] for row in copied if row[0] in (first.pk, second.pk))
+    assert found_keys("visa", "match:") == {"match:a"}
+
+    # What a search counts and filters on, changed by a save and by an update().
+    first.kind = EntryKind.CASE_STUDY
+    first.language = "fr"
+    first.facets = {"country": ["KE"]}
+    first.published_at = timezone.now()
+    first.save()
+    GuidanceEntry.objects.filter(pk=second.pk).update(language="es", facets={"region": ["x"]})
+    copied, entries = match_rows()
+    assert copied == entries
+    assert found_keys("visa", "match:", kind="case_study") == {"match:a"}
+
+    second.delete()
+    copied, entries = match_rows()
+    assert copied == entries and second.pk not in {row[0] for row in copied}
+    assert found_keys("recruitment", "match:") == set()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE guidance_search_guidanceentry")
+    assert match_rows() == ([], [])
+
+
+def found_keys(text: str, prefix: str, **filters: str) -> set[str]:
+    cache.clear()
+    query = Query(text=text, limit=50, filters={k: (v,) for k, v in filters.items()})
+    result = DatabaseEngine().search(query)
+    keys = dict(GuidanceEntry.objects.values_list("pk", "key"))
+    return {keys[hit.entry_id] for hit in result.hits if keys[hit.entry_id].startswith(prefix)}
