@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail import hooks
 
-from training_site.content_cache import content_key, keeps_rendered_html, remember
+from training_site.content_cache import keeps_rendered_html, kept_under_token
 
 from . import answer_versions, reports
 from .mastery import DEVELOPING_AT, MASTERED_AT, MIN_QUESTIONS
@@ -38,29 +38,23 @@ def mastery_section(request) -> dict | None:
 def section_html(request) -> SafeString:
     """The rendered section for the signed-in learner: from the cache, or rendered and kept
     there (rendered every time while the cache does not answer)."""
-    key = _key(request) if keeps_rendered_html() else None
-    if key is None:
+    if not keeps_rendered_html():
         return render_section(request)
-    # What is kept is render_section's output: the template's, escaped as it rendered.
-    # nosemgrep: migof-mark-safe -- the kept text is render_section's template output, escaped
-    return mark_safe(remember(key, lambda: render_section(request), TIMEOUT))  # noqa: S308
-
-
-def _key(request) -> str | None:
-    user_id = request.user.pk
-    tokens = answer_versions.answer_tokens([user_id])
-    if tokens is None:
-        return None
     # Scheme and host: the indicator links start with the header's indicators URL, which is
     # absolute when the site is one of several.
-    return content_key(
+    html = kept_under_token(
+        answer_versions.KEY.format(user_id=request.user.pk),
         "mastery-section",
         request.scheme,
         request.get_host(),
         get_language(),
-        user_id,
-        tokens[user_id],
+        request.user.pk,
+        build=lambda: render_section(request),
+        timeout=TIMEOUT,
     )
+    # What is kept is render_section's output: the template's, escaped as it rendered.
+    # nosemgrep: migof-mark-safe -- the kept text is render_section's template output, escaped
+    return mark_safe(html)  # noqa: S308
 
 
 def render_section(request) -> SafeString:

@@ -27,7 +27,12 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from framework_content.models import Indicator, IndicatorDomain
-from training_site.content_cache import cached_many, content_version, remember, remember_many
+from training_site.content_cache import (
+    cached_many,
+    content_version,
+    kept_under_token,
+    remember_many,
+)
 
 from . import answer_versions
 from .answers import is_answered
@@ -288,13 +293,15 @@ def learner_mastery(user, *, keep: bool = True) -> LearnerMastery:
     tokens)."""
     if not keep:
         return _learner_mastery(user)
-    tokens = answer_versions.answer_tokens([user.pk])
-    version = content_version()
-    if tokens is None or version is None:
-        return _learner_mastery(user)
     # "v2": `weak` holds only the weakest few since `also_weak` came in.
-    key = f"learner-mastery-v2:{version}:{get_language()}:{user.pk}:{tokens[user.pk]}"
-    return remember(key, lambda: _learner_mastery(user), MASTERY_TIMEOUT)
+    return kept_under_token(
+        answer_versions.KEY.format(user_id=user.pk),
+        "learner-mastery-v2",
+        get_language(),
+        user.pk,
+        build=lambda: _learner_mastery(user),
+        timeout=MASTERY_TIMEOUT,
+    )
 
 
 def _kept_indicators(indicator_ids: set[int]) -> list[Indicator]:
