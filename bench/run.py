@@ -27,6 +27,12 @@ Run from the project root (`make bench` does, with BENCH_ARGS):
 6. --repeat N runs the whole page sequence, adjacent floors included, N times; for each page
    the report keeps the run with the median ratio (of an even number, the lower of the two
    middle ones) and lists all N ratios.
+6b. Priming: before the repeats, each learner page's requests (group "learner", not
+   single-use) are sent once, as in 7 (none with --warmup 0): the steady state the repeats
+   measure then holds every learner's kept rows and markup, which a few seconds of warm-up
+   do not reach for 200 learners. Right after a build these are first views with every
+   cache cold (a deploy's); reported per page as `primed`, no ratio. Search is not primed:
+   its texts are meant to be mostly unseen.
 7. First views after a publish: for each learner page (group "learner", not single-use),
    `bench_publish` publishes a lesson again (the content token is renewed, as by a trainer
    in the admin), then each of the page's requests is sent once, --connections at a time
@@ -767,16 +773,17 @@ class Load:
         figures["max_worker_rss_mb"] = round(self.sampler.per_page.get(name, 0.0), 1)
         return figures
 
-    def first_views(self, name: str, requests: list[dict]) -> dict:
+    def first_views(self, name: str, requests: list[dict], when: str) -> dict:
         """Each of the page's requests sent once over --connections concurrent clients (the
         standard library's, not wrk: wrk's single mode waits for a response that a thread may
-        never ask for again), right after a publish: every learner's first view of it."""
+        never ask for again): every learner's first view of it (`when`: after a publish, or
+        before the repeats)."""
         self.sampler.page = name
         try:
             figures = first_views(self.args.port, requests, self.args.connections)
         finally:
             self.sampler.page = None
-        figures["warnings"] = page_warnings(f"{name} (after a publish)", requests, figures)
+        figures["warnings"] = page_warnings(f"{name} ({when})", requests, figures)
         return figures
 
 
@@ -843,6 +850,14 @@ def first_views(port: int, requests: list[dict], connections: int) -> dict:
         "status_classes": classes,
         "non_2xx_3xx": errors["status"],
     }
+
+
+def first_views_line(figures: dict) -> str:
+    latency = figures["latency_ms"]
+    return (
+        f"{figures['requests']} first views, {figures['requests_per_s']:.1f} req/s, "
+        f"p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms"
+    )
 
 
 class SkipPage(Exception):
@@ -991,21 +1006,25 @@ def summary_lines(report: dict) -> list[str]:
                 f"{page['pool_left']} of the pool left"
                 + (" (pool ran out: a run stopped early)" if page["pool_ran_out"] else "")
             )
-    for page in measured:
-        after = page.get("after_publish")
-        if after:
-            latency = after["latency_ms"]
-            lines.append(
-                f"{page['name']} after a publish: {after['requests']} first views, "
-                f"p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
-                f"p99 {latency['p99']:.1f} ms"
-            )
+    for key, when in (
+        ("primed", "primed, before the repeats"),
+        ("after_publish", "after a publish"),
+    ):
+        for page in measured:
+            views = page.get(key)
+            if views:
+                latency = views["latency_ms"]
+                lines.append(
+                    f"{page['name']} {when}: {views['requests']} first views, "
+                    f"p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, "
+                    f"p99 {latency['p99']:.1f} ms"
+                )
     lines += [f"note: {n}" for n in report["notes"]]
     lines += [f"WARNING: {w}" for w in report["warnings"]]
     return lines
 
 
-def _after_publish(figures: dict) -> dict:
+def _first_views_figures(figures: dict) -> dict:
     return {
         k: figures[k]
         for k in ("requests", "duration_s", "requests_per_s", "latency_ms", "non_2xx_3xx")
@@ -1125,6 +1144,10 @@ def run(args: argparse.Namespace) -> int:
     warnings: list[str] = []
     notes: list[str] = []
     first_views: dict[str, dict] = {}  # learner pages' first views after a publish
+    primed: dict[str, dict] = {}  # learner pages' requests sent once before the repeats
+    learner_pages = [
+        page for page in pages if page.get("group") == "learner" and not page.get("single_use")
+    ]
 
     def warn(new: list[str]) -> None:
         for warning in new:
@@ -1148,6 +1171,13 @@ def run(args: argparse.Namespace) -> int:
         floor_first = load.measure("floor", floor_requests)
         log(f"floor (first): {floor_first['requests_per_s']:.1f} req/s")
         warn(floor_first["warnings"])
+        if learner_pages and args.warmup:
+            log("\n== priming: each learner page's requests once, before the repeats")
+        for page in learner_pages if args.warmup else ():
+            figures = load.first_views(page["name"], page["requests"], "primed")
+            warn(figures["warnings"])
+            primed[page["name"]] = figures
+            log(f"{page['name']} primed: {first_views_line(figures)}")
         for repeat in range(1, args.repeat + 1):
             if args.repeat > 1:
                 log(f"\n== repeat {repeat}/{args.repeat}")
@@ -1201,22 +1231,14 @@ def run(args: argparse.Namespace) -> int:
                     f"({floor_rps:.1f} req/s just before), p50 {latency['p50']:.1f} ms, "
                     f"p99 {latency['p99']:.1f} ms"
                 )
-        learner_pages = [
-            page for page in pages if page.get("group") == "learner" and not page.get("single_use")
-        ]
         if learner_pages:
             log("\n== first views after a publish (each request once, right after a publish)")
         for page in learner_pages:
             manage(env, "bench_publish")
-            figures = load.first_views(page["name"], page["requests"])
+            figures = load.first_views(page["name"], page["requests"], "after a publish")
             warn(figures["warnings"])
             first_views[page["name"]] = figures
-            latency = figures["latency_ms"]
-            log(
-                f"{page['name']} after a publish: {figures['requests']} first views, "
-                f"{figures['requests_per_s']:.1f} req/s, p50 {latency['p50']:.1f} ms, "
-                f"p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms"
-            )
+            log(f"{page['name']} after a publish: {first_views_line(figures)}")
         floor_last = load.measure("floor", floor_requests)
         log(f"floor (last): {floor_last['requests_per_s']:.1f} req/s")
         warn(floor_last["warnings"])
@@ -1240,16 +1262,18 @@ def run(args: argparse.Namespace) -> int:
         page_result(page, runs[page["name"]], skips.get(page["name"]), sampler)
         | {"queries": {size: queries[size].get(page["name"]) for size in args.sizes}}
         | (
-            {"after_publish": _after_publish(first_views[page["name"]])}
+            {"after_publish": _first_views_figures(first_views[page["name"]])}
             if page["name"] in first_views
             else {}
         )
+        | ({"primed": _first_views_figures(primed[page["name"]])} if page["name"] in primed else {})
         for page in pages
     ]
     every_run = [
         floor_first,
         *adjacent,
         *(r for rs in runs.values() for r in rs),
+        *primed.values(),
         *first_views.values(),
         floor_last,
     ]
