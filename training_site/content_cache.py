@@ -211,11 +211,16 @@ class TokenPrefetchMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            keys = [CONTENT_VERSION_KEY, CODE_VERSION_KEY]
-            for keys_for in _person_tokens:
-                keys.extend(keys_for(user.pk))
-            prefetch_tokens(keys)
+            prefetch_tokens(person_token_keys(user.pk))
         return self.get_response(request)
+
+
+def person_token_keys(user_id: int) -> list[str]:
+    """The content and code tokens, and every token registered for this person."""
+    keys = [CONTENT_VERSION_KEY, CODE_VERSION_KEY]
+    for keys_for in _person_tokens:
+        keys.extend(keys_for(user_id))
+    return keys
 
 
 def content_key(name: str, *parts: object) -> str | None:
@@ -287,11 +292,17 @@ def kept_data_under_token(token_key: str, name: str, *parts: object, build, time
     setting (ids, dates, states), so a publish, which renews the content token, leaves them
     kept and a learner's first page after it is rendered without reading them again.
     Built every time while the cache does not answer."""
+    key = data_key(token_key, name, *parts)
+    return build() if key is None else remember(key, build, timeout)
+
+
+def data_key(token_key: str, name: str, *parts: object) -> str | None:
+    """`kept_data_under_token`'s key: under the token at `token_key` and the code token
+    (None when the cache does not answer)."""
     found = tokens([token_key, CODE_VERSION_KEY])
     if found is None:
-        return build()
-    key = ":".join(["data", found[CODE_VERSION_KEY], found[token_key], name, *map(str, parts)])
-    return remember(key, build, timeout)
+        return None
+    return ":".join(["data", found[CODE_VERSION_KEY], found[token_key], name, *map(str, parts)])
 
 
 def kept(key: str, timeout: int):

@@ -17,6 +17,7 @@ from django.db import transaction
 from courses import progress_versions, services
 from courses.models import Enrolment, ItemProgress
 from courses.progress_versions import progress_changed, progress_changed_many, progress_tokens
+from tests.devices import CacheDown
 from training_site import content_cache
 
 pytestmark = pytest.mark.django_db
@@ -93,14 +94,7 @@ def test_a_savepoint_rolled_back_does_not_lose_the_renewal(
 
 
 def test_without_a_cache_there_is_no_token_and_no_error(learner, monkeypatch):
-    class Down:
-        def __getattr__(self, name):
-            def fail(*args, **kwargs):
-                raise ConnectionError("the cache does not answer")
-
-            return fail
-
-    monkeypatch.setattr(content_cache, "cache", Down())
+    monkeypatch.setattr(content_cache, "cache", CacheDown())
     progress_changed(learner.pk)  # logged, never raised
     progress_changed_many([learner.pk])
     assert progress_tokens([learner.pk]) is None

@@ -204,12 +204,12 @@ def test_only_ordering_questions_in_gift_give_no_file_and_a_clear_message(traine
         assert "download=1" not in html
 
 
-# Session, user, user and group permissions, admin profile (the session records its TOTP
-# step: no query for it); then the questions and their choices, pairs, accepted answers
-# and indicators (prefetched).
-EXPORT_QUERIES = 10
+# Session, user and group permissions, admin profile (the user row is kept between
+# requests, accounts.kept_user; the session records its TOTP step: no query for it); then
+# the questions and their choices, pairs, accepted answers and indicators (prefetched).
+EXPORT_QUERIES = 9
 # The same, plus the screen: the indicator and element choices, the admin menu and chrome.
-SCREEN_QUERIES = 16
+SCREEN_QUERIES = 15
 
 
 @pytest.mark.parametrize("fmt", ["xml", "gift"])

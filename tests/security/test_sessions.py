@@ -17,6 +17,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from tests.devices import signed_in
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-9"  # noqa: S105 - test credential
@@ -46,15 +48,6 @@ def log_in(user) -> Client:
     assert response.status_code == 302, response
     assert signed_in(device)
     return device
-
-
-def signed_in(device: Client) -> bool:
-    response = device.get(reverse("dashboard"))
-    if response.status_code == 302:
-        assert response.url.startswith(reverse("account_login"))
-        return False
-    assert response.status_code == 200
-    return True
 
 
 @pytest.fixture
@@ -97,16 +90,22 @@ def test_deactivation_ends_every_session_at_once(learner, devices):
     assert not signed_in(phone)
 
 
-def test_deactivation_in_the_admin_ends_every_session(learner, devices, django_user_model):
+@pytest.fixture
+def console(django_user_model) -> Client:
+    """An administrator signed in to the admin (with TOTP, as the admin asks of staff)."""
     from tests.mfa import activate_totp
 
-    laptop, phone = devices
     admin = django_user_model.objects.create_superuser(
         email="root@example.org", password=PASSWORD, full_name="Root"
     )
     activate_totp(admin)
     console = Client()
     console.force_login(admin)
+    return console
+
+
+def test_deactivation_in_the_admin_ends_every_session(learner, devices, console):
+    laptop, phone = devices
     url = reverse("wagtailusers_users:edit", args=[learner.pk])
     page = console.get(url)
     assert page.status_code == 200, page
@@ -121,6 +120,21 @@ def test_deactivation_in_the_admin_ends_every_session(learner, devices, django_u
     assert response.status_code == 302, response.context["form"].errors
     learner.refresh_from_db()
     assert not learner.is_active
+    assert not signed_in(laptop)
+    assert not signed_in(phone)
+    assert console.get(reverse("wagtailadmin_home")).status_code == 200  # the admin stays
+
+
+def test_deactivation_by_the_admin_s_bulk_action_ends_every_session(learner, devices, console):
+    """The user list's "Set active state" writes with QuerySet.update(), which sends no
+    signal (accounts.kept_user.after_bulk_action)."""
+    laptop, phone = devices
+    url = reverse("wagtail_bulk_action", args=["accounts", "user", "set_active_state"])
+    response = console.post(f"{url}?id={learner.pk}", {"mark_as_active": "False"})
+    assert response.status_code == 302, response
+    learner.refresh_from_db()
+    assert not learner.is_active
+    assert not UserSession.objects.filter(user=learner).exists()
     assert not signed_in(laptop)
     assert not signed_in(phone)
     assert console.get(reverse("wagtailadmin_home")).status_code == 200  # the admin stays

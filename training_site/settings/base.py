@@ -80,7 +80,8 @@ MIDDLEWARE = [
     # Logs every 403 and 429 response to migof.security (accounts/security_log.py).
     "accounts.security_log.SecurityEventMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in person's user row kept between requests.
+    "accounts.kept_user.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
     # A signed-in person's tokens (content, progress, answers, staff links) in one read.
     "training_site.content_cache.TokenPrefetchMiddleware",
