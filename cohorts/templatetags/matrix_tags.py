@@ -2,9 +2,9 @@
 
 At 100 trainees × 20 modules the matrix is thousands of cells; Django's template engine
 spent most of the cohort page's time on them (bench/README.md). This tag writes the same
-markup with plain string building, every value escaped with `escape` below (the same five
-characters Django's `escape` replaces), and the same translated strings (the msgids the
-template used, so the catalogues still apply).
+markup with plain string building, every value escaped with `training_site.markup.escape`
+(the same five characters Django's `escape` replaces), and the same translated strings (the
+msgids the template used, so the catalogues still apply).
 
 Most cells repeat (a quiz not attempted, a module not started, the same score): within one
 rendering each distinct cell and quiz is written once and its text reused, and each label is
@@ -13,8 +13,6 @@ translated once.
 
 from __future__ import annotations
 
-import html
-
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format, localize
@@ -22,12 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
+from training_site.markup import escape
+
 register = template.Library()
-
-
-def escape(value) -> str:
-    """& < > " ' as entities, like django.utils.html.escape (which is slower per call)."""
-    return html.escape(str(value), quote=True)
 
 
 def _percent(value) -> str:

@@ -292,3 +292,30 @@ def test_a_new_attempt_costs_a_bounded_number_of_queries(
     assert len(queries) == _warm_count(client, user) + 4
     assert len(figures(html)) == 24
     assert figures(html)[label(refs[0])] == ["4", "25%", "Needs work"]
+
+
+def test_titles_in_the_rows_and_the_list_are_escaped(client, framework):
+    """The tables' rows and the list of other weak indicators are written in Python
+    (quizzes/templatetags/mastery_tags.py): what an editor types is escaped there as the
+    template engine would."""
+    refs = ref_ids(7)  # all weak: five studied, two in the list
+    typed = 'Rights & "duties" <b>now</b>'
+    last = indicator(refs[6])
+    last.title = typed
+    last.save()
+    last.domain.title = typed
+    last.domain.save()
+    user = graded_on(refs, email="typed@example.org", right=0)
+
+    html = get(client, user)
+
+    assert "<b>now</b>" not in html
+    escaped = "Rights &amp; &quot;duties&quot; &lt;b&gt;now&lt;/b&gt;"
+    part = section(html)
+    indicators = part[part.index('id="mastery-indicators"') : part.index('id="mastery-domains"')]
+    domains = part[part.index('id="mastery-domains"') : part.index('id="mastery-weak-heading"')]
+    rest = part[part.index('id="mastery-also-weak-heading"') :]
+    assert f"{last.code} {escaped}</a>" in indicators
+    assert f"<td>{last.domain.code} {escaped}</td>" in indicators
+    assert f"{last.domain.code} {escaped}</th>" in domains
+    assert f"{last.code} {escaped}</a>" in rest
