@@ -789,7 +789,10 @@ class Load:
 
 def first_views(port: int, requests: list[dict], connections: int) -> dict:
     """Send each request once, `connections` at a time, each on a new connection (gunicorn's
-    sync workers close every connection); the figures in `summarise`'s shape."""
+    sync workers close every connection); the figures in `summarise`'s shape. Each request
+    as wrk sends it (`prepared`: through the proxy, https), so what these views keep is what
+    the load reads (kept markup is keyed by the scheme, among others)."""
+    requests = [prepared(request) for request in requests]
     latencies: list[float] = []
     classes = {f"{n}xx": 0 for n in range(1, 6)}
     errors = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "status": 0}
