@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
-from training_site.content_cache import remember, renew, renew_many, tokens
+from training_site.content_cache import remember, tokens, tokens_changed
 
 logger = logging.getLogger(__name__)
 
@@ -73,18 +71,11 @@ def can_access_admin(user) -> bool:
 
 def forget_everyone(**kwargs) -> None:
     # Now, and again after commit: a request between the two must not keep the old answer.
-    renew(VERSION_KEY)
-    transaction.on_commit(lambda: renew(VERSION_KEY))
+    tokens_changed([VERSION_KEY])
 
 
 def _forget(user_ids) -> None:
-    keys = [USER_KEY.format(user_id=user_id) for user_id in user_ids]
-
-    def forget() -> None:
-        renew_many(keys)
-
-    forget()  # now, and again after commit (as forget_everyone)
-    transaction.on_commit(forget)
+    tokens_changed(USER_KEY.format(user_id=user_id) for user_id in user_ids)  # now and on commit
 
 
 def forget_user(sender, instance=None, **kwargs) -> None:

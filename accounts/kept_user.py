@@ -41,7 +41,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthentication
 from django.contrib.auth.middleware import auser
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import SimpleLazyObject
 
@@ -50,7 +49,7 @@ from training_site.content_cache import (
     person_token_keys,
     prefetch_tokens,
     remember,
-    renew_many,
+    tokens_changed,
 )
 
 KEY = "user-row:{user_id}"
@@ -64,15 +63,7 @@ def token_keys(user_id: int) -> list[str]:
 def user_rows_changed(user_ids: Iterable[int]) -> None:
     """These users' rows changed (or are about to, in this transaction): their kept rows
     are never read again. At once, and again after commit."""
-    keys = [KEY.format(user_id=user_id) for user_id in user_ids]
-    if not keys:
-        return
-
-    def forget() -> None:
-        renew_many(keys)
-
-    forget()
-    transaction.on_commit(forget)
+    tokens_changed(KEY.format(user_id=user_id) for user_id in user_ids)
 
 
 def on_user_changed(sender, instance, **kwargs) -> None:

@@ -7,14 +7,14 @@ content token, for the course titles). The token is renewed by receivers (connec
 cohorts.apps) on a membership saved or deleted, a cohort saved or deleted, a cohort's
 trainers changed and a trainer's name or address changed; `bulk_create` sends no signal, so
 cohorts.invitations renews the invited learners' tokens itself. Renewal is at once and again
-on commit (courses.progress_versions.tokens_changed).
+on commit (training_site.content_cache.tokens_changed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from courses.progress_versions import tokens_changed
+from training_site.content_cache import tokens_changed
 
 KEY = "learner-cohorts:{user_id}"
 

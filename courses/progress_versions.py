@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
-
 from training_site.content_cache import (
     kept_data_under_token,
     kept_under_token,
-    renew_many,
     tokens,
+    tokens_changed,
 )
 
 KEY = "learner-progress:{user_id}"
@@ -34,44 +32,6 @@ KEY = "learner-progress:{user_id}"
 
 def progress_key(user_id: int) -> str:
     return KEY.format(user_id=user_id)
-
-
-class TokenRenewal:
-    """The on-commit callback that renews learners' tokens: one per transaction, however
-    many changes it holds (a lesson completed renews the same learner's token three or four
-    times as it goes)."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, None] = {}
-
-    def __call__(self) -> None:
-        renew_many(self.keys)
-
-
-def _pending_renewal() -> TokenRenewal | None:
-    """This transaction's renewal, if one is waiting for the commit. Django drops the
-    callbacks of a savepoint rolled back: then a new one is registered."""
-    for entry in transaction.get_connection().run_on_commit:  # (savepoint ids, callback, robust)
-        if isinstance(entry[1], TokenRenewal):
-            return entry[1]
-    return None
-
-
-def tokens_changed(keys: Iterable[str]) -> None:
-    """Renew these tokens now and again when the transaction commits (one callback per
-    transaction, whatever the number of calls): for any per-learner token kept like the
-    progress token (cohorts.learner_versions keeps one for the learner's cohorts)."""
-    keys = list(dict.fromkeys(keys))
-    if not keys:
-        return
-    renew_many(keys)
-    if not transaction.get_connection().in_atomic_block:
-        return
-    renewal = _pending_renewal()
-    if renewal is None:
-        renewal = TokenRenewal()
-        transaction.on_commit(renewal)
-    renewal.keys.update(dict.fromkeys(keys))
 
 
 def progress_changed_many(user_ids: Iterable[int]) -> None:

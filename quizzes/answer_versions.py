@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from training_site.content_cache import renew, tokens
+from training_site.content_cache import renew, tokens, tokens_changed
 
 KEY = "learner-answers:{user_id}"
 
@@ -34,6 +34,4 @@ ATTEMPTS_KEY = "learner-attempts:{user_id}"
 
 def attempts_changed(sender, instance, **kwargs) -> None:
     """Signal receiver (post_save, post_delete of Attempt): now and after commit."""
-    from courses.progress_versions import tokens_changed
-
     tokens_changed([ATTEMPTS_KEY.format(user_id=instance.user_id)])

@@ -146,6 +146,45 @@ def renew_many(keys: Iterable[str]) -> None:
 # --- the content token -------------------------------------------------------------------
 
 
+class TokenRenewal:
+    """The on-commit callback that renews tokens: one per transaction, however many changes
+    it holds (a lesson completed renews the same learner's token three or four times)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, None] = {}
+
+    def __call__(self) -> None:
+        renew_many(self.keys)
+
+
+def _pending_renewal() -> TokenRenewal | None:
+    """This transaction's renewal, if one is waiting for the commit. Django drops the
+    callbacks of a savepoint rolled back: then a new one is registered."""
+    for entry in transaction.get_connection().run_on_commit:  # (savepoint ids, callback, robust)
+        if isinstance(entry[1], TokenRenewal):
+            return entry[1]
+    return None
+
+
+def tokens_changed(keys: Iterable[str]) -> None:
+    """Renew these tokens now and again when the transaction commits (one callback per
+    transaction, whatever the number of calls): for any per-person token (a learner's
+    progress, cohorts or attempts, a person's user row and staff links). Now, so this
+    request reads its own writes; after commit, so an entry built meanwhile from the rows
+    before the change is dropped too."""
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        return
+    renew_many(keys)
+    if not transaction.get_connection().in_atomic_block:
+        return
+    renewal = _pending_renewal()
+    if renewal is None:
+        renewal = TokenRenewal()
+        transaction.on_commit(renewal)
+    renewal.keys.update(dict.fromkeys(keys))
+
+
 def _content_changed_now() -> None:
     renew(CONTENT_VERSION_KEY)
 

@@ -17,10 +17,10 @@ from accounts.models import User
 from courses import services
 from courses.certificates import verification_url
 from courses.models import Certificate, CourseIndexPage, CourseModule, CoursePage, Enrolment
-from courses.progress_versions import TokenRenewal
 from courses.tasks import issue_certificate_task
 from framework_content.models import FrameworkElementPage, LessonPage, ModulePage
 from tests.mfa import activate_totp
+from training_site.content_cache import TokenRenewal
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 
 from courses import services
 from courses.models import Certificate, Enrolment, ItemProgress
-from courses.progress_versions import TokenRenewal
+from training_site.content_cache import TokenRenewal
 
 from .conftest import make_small_course
 
