@@ -15,18 +15,14 @@ from __future__ import annotations
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, ngettext
 
-from training_site.markup import escape
+from training_site.markup import escape, percent
 
 register = template.Library()
-
-
-def _percent(value) -> str:
-    return gettext("%(percent)s%%") % {"percent": localize(value)}
 
 
 def _quiz(quiz) -> str:
@@ -35,7 +31,7 @@ def _quiz(quiz) -> str:
         f'<span class="quiz-title">{escape(quiz.title)}:</span> '
     )
     if quiz.best_percent is not None:
-        text += f"{escape(_percent(floatformat(quiz.best_percent, '-1')))} · "
+        text += f"{escape(percent(floatformat(quiz.best_percent, '-1')))} · "
     text += escape(quiz.state_label)
     if quiz.attempts:
         label = ngettext("%(counter)s attempt", "%(counter)s attempts", quiz.attempts)
@@ -100,15 +96,15 @@ class _Writer:
                 f'<li class="badge badge-{escape(value)}">{escape(label)}</li> '
                 for value, label in row.status_labels
             )
-        percent = self.percents.get(row.progress.percent)
-        if percent is None:
-            percent = self.percents[row.progress.percent] = escape(_percent(row.progress.percent))
+        done = self.percents.get(row.progress.percent)
+        if done is None:
+            done = self.percents[row.progress.percent] = escape(percent(row.progress.percent))
         cells = "".join(map(self.cell, row.cells))
         return (
             f'<tr>\n<th scope="row" class="matrix-trainee"><span class="trainee-name">'
             f"{escape(row.user.get_full_name())}</span> "
             f'<span class="trainee-email">{escape(row.user.email)}</span></th>\n'
-            f'<td class="number">{percent}</td>\n'
+            f'<td class="number">{done}</td>\n'
             f'<td><ul class="badges">{badges}</ul></td>\n<td>{activity}</td>\n{cells}</tr>\n'
         )
 

@@ -16,15 +16,15 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from training_site.markup import escape
+from training_site.markup import escape, percent
 
 from ..reports import MasteryRow
 
 register = template.Library()
 
 
-def _percent(value: int) -> str:
-    return gettext("%(percent)s%%") % {"percent": localize(value)}
+def _indicator_url(indicators_url: str, indicator) -> str:
+    return f"{indicators_url}{indicator.domain.framework.slug}/{indicator.slug}/"
 
 
 @register.simple_tag
@@ -36,14 +36,14 @@ def mastery_indicator_rows(rows: Iterable[MasteryRow], indicators_url: str) -> S
         indicator = row.obj
         domain = indicator.domain
         framework = domain.framework
-        url = f"{indicators_url}{framework.slug}/{indicator.slug}/"
+        url = _indicator_url(indicators_url, indicator)
         written.append(  # each row on a line of its own, as the template's loop wrote them
             f'\n<tr><th scope="row"><a href="{escape(url)}">'
             f"{escape(indicator.code)} {escape(indicator.title)}</a> "
             f'<span class="card-meta">({escape(framework.short_title)})</span></th>'
             f"<td>{escape(domain.code)} {escape(domain.title)}</td>"
             f"<td>{escape(localize(row.questions))}</td>"
-            f'<td class="mastery-percent">{escape(_percent(row.percent))}'
+            f'<td class="mastery-percent">{escape(percent(row.percent))}'
             f'<span class="mastery-bar mastery-bar--{escape(row.level)}" aria-hidden="true">'
             f'<span class="mastery-bar__fill mastery-w{int(row.bar_width)}"></span></span></td>'
             f"<td>{escape(row.level_label)}</td></tr>"
@@ -58,7 +58,7 @@ def mastery_domain_rows(rows: Iterable[MasteryRow]) -> SafeString:
         f'\n<tr><th scope="row">{escape(row.obj.code)} {escape(row.obj.title)}</th>'
         f"<td>{escape(row.obj.framework.short_title)}</td>"
         f"<td>{escape(localize(row.questions))}</td>"
-        f'<td class="mastery-percent">{escape(_percent(row.percent))}</td>'
+        f'<td class="mastery-percent">{escape(percent(row.percent))}</td>'
         f"<td>{escape(row.level_label)}</td></tr>"
         for row in rows
     )
@@ -72,7 +72,7 @@ def mastery_also_weak_items(rows: Iterable[MasteryRow], indicators_url: str) -> 
     for row in rows:
         indicator = row.obj
         framework = indicator.domain.framework
-        url = f"{indicators_url}{framework.slug}/{indicator.slug}/"
+        url = _indicator_url(indicators_url, indicator)
         # The translated text as the template's blocktranslate gives it: each value
         # escaped, the catalogue's text as it is.
         meta = gettext("%(framework)s · %(percent)s%% · %(level)s") % {
