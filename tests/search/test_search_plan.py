@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from search.engines.base import SORT_RELEVANCE, Query
+from search.engines.base import SORT_NEWEST, SORT_RELEVANCE, Query
 from search.engines.database import DatabaseEngine
 from search.engines.sql import dialect_for, planned_rows, search_statement
 from search.models import GuidanceEntry
@@ -33,7 +33,8 @@ def plan(engine: DatabaseEngine, text: str) -> str:
     statement = search_statement(dialect, text, {}, sort=SORT_RELEVANCE, offset=0, limit=10)
     sql = statement.sql()
     assert WORDS in sql
-    rows = planned_rows(dialect, "EXPLAIN " + sql, statement.params)  # as faceted_search runs it
+    # As faceted_search runs it: the session's prepared statement, its generic plan.
+    rows = planned_rows(dialect, sql, statement.params, explain=True)
     return "\n".join(row[0] for row in rows)
 
 
@@ -161,3 +162,50 @@ def test_outside_a_transaction_too():
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_shape_is_prepared_once_per_session(monkeypatch):
+    """The statement is prepared by the first search of its shape (the filters' number, the
+    sort) in a session and only run by the next; a new session (a reconnection) prepares
+    it again, and where a transaction-pooling proxy may hand queries to other sessions
+    (DISABLE_SERVER_SIDE_CURSORS, as Django's documentation asks of those) nothing is
+    prepared. The same rows every way."""
+    GuidanceEntry.objects.bulk_create(
+        lesson(
+            f"test.plan.prepared:{n}",
+            f"{word} lesson {n}",
+            f"{word.title()}s and their records.",
+            {"element": ["P1"]},
+        )
+        for n, word in enumerate(["xylograph", "xylograph", "zeugma", "zeugma", "zeugma"])
+    )
+    engine = DatabaseEngine()
+    engine.rebuild(GuidanceEntry.objects.order_by("pk"))
+    engine.search(Query(text="warm"))  # the index version, as on a running site
+
+    def search(text: str) -> tuple[list[str], tuple[int, ...]]:
+        query = Query(text=text, filters={"element": ("P1",)}, sort=SORT_NEWEST)
+        with CaptureQueriesContext(connection) as ran:
+            found = engine.search(query)
+        return [q["sql"] for q in ran], found.total
+
+    def kinds(sent: list[str]) -> list[str]:
+        return [
+            "PREPARE" if q.startswith("PREPARE ") else "EXECUTE" * ("EXECUTE" in q) for q in sent
+        ]
+
+    sent, total = search("xylograph")
+    assert kinds(sent) == ["PREPARE", "EXECUTE"] and total == 2, sent
+    sent, total = search("zeugma")
+    assert kinds(sent) == ["EXECUTE"] and total == 3, sent
+    connection.close()  # a new session: no statement prepared in it yet
+    sent, total = search("records")
+    assert kinds(sent) == ["PREPARE", "EXECUTE"] and total == 5, sent
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    connection.close()
+    with CaptureQueriesContext(connection) as ran:
+        found = engine.search(Query(text="xylograph records", filters={"element": ("P1",)}))
+    assert found.total == 2 and len(ran.captured_queries) == 1
+    assert "EXECUTE" not in ran.captured_queries[0]["sql"]
+    assert "WITH m AS" in ran.captured_queries[0]["sql"]
