@@ -309,6 +309,39 @@ def test_hits_are_counted_outside_a_transaction_and_commits_stay_durable():
     assert durability() == before
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+def test_a_text_recorded_by_a_concurrent_search_is_still_counted():
+    """Two people search a new text at once: the second one's record of it waits for the
+    first one's (not committed yet), then counts the search: each search counts once."""
+    import threading
+    import time
+
+    import psycopg
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        password=settings["PASSWORD"] or None,
+    )
+    table = SearchQuery._meta.db_table
+    with other.cursor() as cursor:
+        # The first search's record, not committed yet.
+        cursor.execute(f"INSERT INTO {table} (query_string) VALUES ('visa waivers')")  # noqa: S608
+        committer = threading.Timer(0.5, other.commit)
+        committer.start()
+        started = time.monotonic()
+        record_search_and_promotions("visa waivers")  # waits for the commit above
+        waited = time.monotonic() - started
+        committer.join()
+    other.close()
+    assert waited >= 0.4, (waited, settings["NAME"])
+    assert SearchQuery.objects.get(query_string="visa waivers").hits == 1
+
+
 def test_a_private_or_draft_page_is_never_promoted(client, corpus):
     private, draft = FrameworkElementPage.objects.live()[:2]
     PageViewRestriction.objects.create(page=private, restriction_type="login")
