@@ -28,6 +28,7 @@ others (Wagtail's fallback backend).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import weakref
 from collections.abc import Mapping, Sequence
@@ -564,7 +565,7 @@ _PLACEHOLDER = re.compile(r"%(%|s)")
 def _numbered(sql: str) -> str:
     """The statement with PostgreSQL's numbered parameters ($1, $2, …) for psycopg's %s
     (and %% as the % it stands for), as PREPARE takes it."""
-    numbers = iter(range(1, 1_000_000))
+    numbers = itertools.count(1)
     return _PLACEHOLDER.sub(
         lambda found: "%" if found.group(1) == "%" else f"${next(numbers)}", sql
     )
@@ -589,8 +590,8 @@ def _prepared_name(connection, cursor, sql: str) -> str:
     A search's statement differs only in its parameters from one search to the next (its
     text changes with the filters' number and the sort: a few shapes), so the session
     plans each shape once (PostgreSQL's generic plan: `plan_cache_mode`, set with the
-    planner settings) instead of planning every search again (about a millisecond, an
-    eighth of a common word's statement on the benchmark's data)."""
+    planner settings) instead of planning every search again (0.6-1.5 ms of a common
+    word's 11 ms statement on the benchmark's data, measured in-process)."""
     raw = connection.connection
     known = _PREPARED.get(raw)
     if known is None:
