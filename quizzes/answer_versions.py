@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from training_site.content_cache import renew, tokens, tokens_changed
+from training_site.content_cache import tokens, tokens_changed
 
 KEY = "learner-answers:{user_id}"
 
 
 def answers_changed(user_id: int) -> None:
-    renew(KEY.format(user_id=user_id))
+    """This learner's answers changed (or are about to, in this transaction): their kept
+    mastery reports are stale, now (this request reads its own writes) and again on commit
+    (a report computed meanwhile from the rows before the change is dropped too)."""
+    tokens_changed([KEY.format(user_id=user_id)])
 
 
 def answer_tokens(user_ids: Iterable[int]) -> dict[int, str] | None:

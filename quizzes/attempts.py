@@ -254,18 +254,10 @@ def _finish(attempt: Attempt, now: datetime, reason: str) -> Attempt:
             "finish_reason",
         ]
     )
-    _answers_changed(attempt.user_id)
+    answer_versions.answers_changed(attempt.user_id)
     if selectors.review_available(attempt.quiz, now):
         _release(attempt, now)
     return attempt
-
-
-def _answers_changed(user_id: int) -> None:
-    """Cached mastery reports of this learner are stale: now (this request and the tests
-    read their own writes) and after commit (a report computed meanwhile from the rows
-    before this transaction is dropped too)."""
-    answer_versions.answers_changed(user_id)
-    transaction.on_commit(lambda: answer_versions.answers_changed(user_id))
 
 
 def _release(attempt: Attempt, now: datetime) -> None:
@@ -296,7 +288,7 @@ def release_results(*, attempt_id: int, now: datetime) -> bool:
     ):
         return False
     _release(attempt, now)
-    _answers_changed(attempt.user_id)
+    answer_versions.answers_changed(attempt.user_id)
     return True
 
 

@@ -143,7 +143,7 @@ def renew_many(keys: Iterable[str]) -> None:
         logger.exception("The cache did not answer: %s tokens not renewed.", len(keys))
 
 
-# --- the content token -------------------------------------------------------------------
+# --- renewing tokens: now, and once more when the transaction commits --------------------
 
 
 class TokenRenewal:
@@ -185,17 +185,16 @@ def tokens_changed(keys: Iterable[str]) -> None:
     renewal.keys.update(dict.fromkeys(keys))
 
 
-def _content_changed_now() -> None:
-    renew(CONTENT_VERSION_KEY)
+# --- the content token -------------------------------------------------------------------
 
 
 def content_changed(**kwargs) -> None:
-    """Signal receiver: content changed (see `register_content_models`); all entries stale."""
+    """Signal receiver: content changed (see `register_content_models`); all entries stale,
+    now and again on commit (one renewal per transaction: `tokens_changed`)."""
     instance = kwargs.get("instance")
     if instance is not None and not isinstance(instance, tuple(_content_models)):
         return
-    _content_changed_now()
-    transaction.on_commit(_content_changed_now)
+    tokens_changed([CONTENT_VERSION_KEY])
 
 
 def code_changed(**kwargs) -> None:
