@@ -625,8 +625,12 @@ def planned_rows(
             # nosemgrep: migof-sql-built-from-strings -- the caller's statement, params apart
             cursor.execute(prefix + sql, params)
             return cursor.fetchall()
-    settings = "; ".join(f"SET LOCAL {name} = {value}" for name, value in dialect.planner_settings)
-    resets = "; ".join(f"RESET {name}" for name, _ in dialect.planner_settings)
+    planner_settings = dialect.planner_settings
+    prepares = _prepares(connection)
+    if prepares:  # the generic plan, made once per session and shape
+        planner_settings += (("plan_cache_mode", "force_generic_plan"),)
+    settings = "; ".join(f"SET LOCAL {name} = {value}" for name, value in planner_settings)
+    resets = "; ".join(f"RESET {name}" for name, _ in planner_settings)
     if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # nosemgrep: migof-sql-built-from-strings -- constants of this module
@@ -637,15 +641,11 @@ def planned_rows(
             # nosemgrep: migof-sql-built-from-strings -- constants of this module
             cursor.execute(resets)
             return rows
-    planner_settings = dialect.planner_settings
     with connection.cursor() as cursor:
-        if _prepares(connection):
+        if prepares:
             prepared = _prepared_name(connection, cursor, sql)
-            planner_settings += (("plan_cache_mode", "force_generic_plan"),)
             arguments = f"({', '.join(['%s'] * len(params))})" if params else ""
             sql = f"EXECUTE {prepared}{arguments}"
-            settings = "; ".join(f"SET LOCAL {name} = {value}" for name, value in planner_settings)
-            resets = "; ".join(f"RESET {name}" for name, _ in planner_settings)
         # Settings and resets are this module's constants; the statement's values are
         # parameters, bound by the client as in any other query.
         # nosemgrep: migof-sql-built-from-strings -- see the line above

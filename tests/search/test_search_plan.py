@@ -191,8 +191,10 @@ def test_each_shape_is_prepared_once_per_session(monkeypatch):
         return [q["sql"] for q in ran], found.total
 
     def kinds(sent: list[str]) -> list[str]:
+        """PREPARE, or the statement run by name (EXECUTE), or sent whole (WITH)."""
         return [
-            "PREPARE" if q.startswith("PREPARE ") else "EXECUTE" * ("EXECUTE" in q) for q in sent
+            "PREPARE" if q.startswith("PREPARE ") else "EXECUTE" if "EXECUTE" in q else "WITH"
+            for q in sent
         ]
 
     sent, total = search("xylograph")
