@@ -338,7 +338,7 @@ def test_a_text_recorded_by_a_concurrent_search_is_still_counted():
         waited = time.monotonic() - started
         committer.join()
     other.close()
-    assert waited >= 0.4, (waited, settings["NAME"])
+    assert waited >= 0.4, waited  # it did wait for the first record
     assert SearchQuery.objects.get(query_string="visa waivers").hits == 1
 
 
@@ -408,10 +408,15 @@ def more_entries(n: int, ids) -> None:
 
 def queries_of(client, url: str, params=None) -> tuple[list[str], str]:
     """The queries a page ran (PostgreSQL's search statement goes with its planner settings
-    in one round trip: search.engines.sql.planned_rows), and the page."""
+    in one round trip: search.engines.sql.planned_rows), and the page. Not counted: the
+    PREPARE of the statement's shape, sent once per database session (the first page of a
+    shape a worker serves), at most one per page."""
     with CaptureQueriesContext(connection) as captured:
         html = html_of(client.get(url, params or {}))
-    return [q["sql"] for q in captured.captured_queries], html
+    ran = [q["sql"] for q in captured.captured_queries]
+    prepared = [sql for sql in ran if sql.startswith("PREPARE ")]
+    assert len(prepared) <= 1, prepared
+    return [sql for sql in ran if sql not in prepared], html
 
 
 @pytest.mark.parametrize(
