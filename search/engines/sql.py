@@ -90,6 +90,9 @@ class Dialect:
     # What an entry's set of facet values is grouped and joined on: the JSON itself, or a
     # number that stands for it (PostgreSQL: migration 0006).
     facets_key = "g.facets"
+    # Whether the database keeps each set's values as rows by the set's key (PostgreSQL:
+    # migration 0007), or they are read out of an entry's JSON.
+    keeps_set_values = False
 
     def __init__(self, backend, connection):
         self.backend = backend
@@ -134,7 +137,7 @@ class Dialect:
         statement: Fragment,
         text: str,
         source: str,
-        passing: Fragment,
+        passing: Fragment | None,
         *,
         sort: str,
         order: str,
@@ -142,7 +145,8 @@ class Dialect:
         limit: int,
     ) -> None:
         """Add the CTE `page` (id, published_at, relevance): the page, in `order`, of the
-        matches that pass every filter (`FROM {source} WHERE {passing}`, the matches as m)."""
+        matches that pass every filter (`FROM {source} WHERE {passing}`, the matches as m;
+        `passing` None: no filter, every match)."""
         raise NotImplementedError
 
     def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
@@ -180,6 +184,7 @@ class PostgresDialect(Dialect):
     # to the matches' table by 0008): grouping the matches by it costs a fraction of hashing
     # and comparing each one's JSON.
     facets_key = "g.fkey"
+    keeps_set_values = True
 
     def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
         compiler = self._query_compiler(text, autocomplete=autocomplete)
@@ -202,10 +207,15 @@ class PostgresDialect(Dialect):
         # whose pages a common word's thousands of matches visit instead of the entries'
         # wide ones; modelsearch's `title || body` through the function migration 0003
         # prices, and its GIN index: looked up in the index whatever the word's frequency.
+        # With each title's rank (t: the title is short and in the row; the tsquery built
+        # once), which the page is chosen by (`add_page`).
         return Fragment().add(
             f"SELECT g.id, g.kind, g.language, {self.facets_key} AS fkey, g.published_at, "
-            f"g.title_vector, g.body_vector, g.title_norm FROM {MATCHES} g "
+            "g.body_vector, (ts_rank((%s)::float4[], g.title_vector, tsq.q) * g.title_norm) AS t "
+            f"FROM (SELECT {tsquery} AS q OFFSET 0) tsq CROSS JOIN {MATCHES} g "
             f"WHERE guidance_search_words(g.title_vector, g.body_vector) @@ {tsquery}",
+            self.weights,
+            *params,
             *params,
         )
 
@@ -229,58 +239,55 @@ class PostgresDialect(Dialect):
         return 2 * 1.61 * max(body or weights), 2 * 1.61 * max(1.0, *weights)
 
     def add_page(self, statement, text, source, passing, *, sort, order, offset, limit):
-        """Only the page is ranked. The title's rank (a short vector, in the row) is worked
-        out for every match kept; the body's (a long vector, stored apart) only where it can
+        """Only the page is ranked. The title's rank (a short vector, in the row) comes with
+        every match (`matches`); the body's (a long vector, stored apart) only where it can
         change the page: the body adds less than `body_rank_bounds` to the rank, so a match
         whose title ranks that much below the page's last title cannot reach the page.
         Newest first: only the matches as new as the page's last one are ranked. Either way
         the page, and its order, are those of ranking every match."""
         tsquery, params = self._tsquery(text)
         weights = "(%s)::float4[]"
-        title_rank = f"(ts_rank({weights}, m.title_vector, tsq.q) * m.title_norm)"
-        body_rank = f"(ts_rank({weights}, pt.body_vector, tsq.q) * %s)"
         statement.add(f", tsq AS MATERIALIZED (SELECT {tsquery} AS q)", *params)
-        statement.add(
-            ", pt AS MATERIALIZED (SELECT m.id, m.published_at, m.title_vector, m.body_vector, "
-            f"m.title_norm, {title_rank} AS t",
-            self.weights,
-        )
-        statement.add(f" FROM tsq CROSS JOIN {source} WHERE ")
-        statement.add(passing.sql(), *passing.params).add(")")
-        position = max(offset + limit - 1, 0)  # the page's last row
-        if sort == SORT_NEWEST:
-            undated = "(CASE WHEN {0}.published_at IS NULL THEN 1 ELSE 0 END)"
+        # The matches ranked: all of them (m, with each title's rank: `matches`), or those
+        # passing the filters, copied apart.
+        ranked = "m"
+        if passing is not None:
+            ranked = "pt"
             statement.add(
-                f", kth AS (SELECT {undated.format('pt')} AS k1, published_at AS kd FROM pt "
-                f"ORDER BY {undated.format('pt')}, published_at DESC OFFSET %s LIMIT 1)",
+                ", pt AS MATERIALIZED (SELECT m.id, m.published_at, m.body_vector, m.t"
+                f" FROM {source} WHERE "
+            )
+            statement.add(passing.sql(), *passing.params).add(")")
+        body_rank = f"(ts_rank({weights}, {ranked}.body_vector, tsq.q) * %s)"
+        position = max(offset + limit - 1, 0)  # the page's last row
+        relevance = Fragment().add(f"{ranked}.t + {body_rank}", self.weights, 1.0)
+        if sort == SORT_NEWEST:
+            undated = f"(CASE WHEN {ranked}.published_at IS NULL THEN 1 ELSE 0 END)"
+            statement.add(
+                f", kth AS (SELECT {undated} AS k1, published_at AS kd FROM {ranked} "
+                f"ORDER BY {undated}, published_at DESC OFFSET %s LIMIT 1)",
                 position,
             )
-            candidates = (
+            bound = Fragment().add(
                 "NOT EXISTS (SELECT 1 FROM kth) OR EXISTS (SELECT 1 FROM kth WHERE "
-                f"{undated.format('pt')} < kth.k1 OR ({undated.format('pt')} = kth.k1 "
-                "AND (kth.k1 = 1 OR pt.published_at >= kth.kd)))"
+                f"{undated} < kth.k1 OR ({undated} = kth.k1 "
+                f"AND (kth.k1 = 1 OR {ranked}.published_at >= kth.kd)))"
             )
-            relevance = Fragment().add(
-                f"(ts_rank({weights}, pt.title_vector, tsq.q) * pt.title_norm) + {body_rank}",
-                self.weights,
-                self.weights,
-                1.0,
-            )
-            bound = Fragment().add(candidates)
         else:
             one_word, several = self.body_rank_bounds()
-            relevance = Fragment().add(f"pt.t + {body_rank}", self.weights, 1.0)
             bound = Fragment().add(
-                "pt.t + CASE WHEN numnode(tsq.q) = 1 THEN CAST(%s AS double precision) "
+                f"{ranked}.t + CASE WHEN numnode(tsq.q) = 1 THEN CAST(%s AS double precision) "
                 "ELSE CAST(%s AS double precision) END "
-                ">= COALESCE((SELECT t FROM pt ORDER BY t DESC OFFSET %s LIMIT 1), 0)",
+                f">= COALESCE((SELECT t FROM {ranked} ORDER BY t DESC OFFSET %s LIMIT 1), 0)",
                 one_word,
                 several,
                 position,
             )
-        statement.add(", page AS (SELECT pt.id AS id, pt.published_at AS published_at, ")
+        statement.add(
+            f", page AS (SELECT {ranked}.id AS id, {ranked}.published_at AS published_at, "
+        )
         statement.add(relevance.sql(), *relevance.params)
-        statement.add(" AS relevance FROM pt CROSS JOIN tsq WHERE ")
+        statement.add(f" AS relevance FROM {ranked} CROSS JOIN tsq WHERE ")
         statement.add(bound.sql(), *bound.params)
         statement.add(f" ORDER BY {order} LIMIT %s OFFSET %s)", limit, offset)
 
@@ -298,14 +305,11 @@ class PostgresDialect(Dialect):
             "jsonb_typeof(e.v) IN ('string', 'number') AND (e.v #>> '{}') <> ''",
         )
 
-    def set_values(self, facets: Sequence[str]) -> str:
-        """Each set's values as PostgreSQL keeps them, by the set's number (migration 0007:
-        the rows `facet_values` gives, written once per set by a trigger on the entries)."""
-        names = ", ".join(f"'{facet}'" for facet in facets)
-        return (
-            "SELECT fs.fid, v.facet, v.value FROM fs "
-            f"JOIN {SET_VALUES} v ON v.fkey = fs.fkey WHERE v.facet IN ({names})"
-        )
+    def set_values_of(self, key: str, facet: str) -> str:
+        """FROM … WHERE of the values (`v.value`) of `facet` in the set whose key is `key`,
+        as PostgreSQL keeps them (migration 0007: the rows `facet_values` gives, written
+        once per set by a trigger on the entries)."""
+        return f"{SET_VALUES} v WHERE v.fkey = {key} AND v.facet = '{facet}'"
 
     def autocomplete(self, text: str, limit: int) -> Fragment:
         tsquery, params = self._tsquery(text, autocomplete=True)
@@ -383,8 +387,9 @@ class SQLiteDialect(Dialect):
         statement.add(
             ", page AS (SELECT m.id AS id, m.published_at AS published_at, m.score AS relevance"
         )
-        statement.add(f" FROM {source} WHERE ")
-        statement.add(passing.sql(), *passing.params)
+        statement.add(f" FROM {source}")
+        if passing is not None:
+            statement.add(" WHERE ").add(passing.sql(), *passing.params)
         statement.add(f" ORDER BY {order} LIMIT %s OFFSET %s)", limit, offset)
 
     def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
@@ -464,7 +469,11 @@ def search_statement(
     (its key: `Dialect.facets_key`), with one entry of each. fs: each distinct set, numbered
     (fid), its JSON read from that entry, with the JSON facets' filters as 1/0 flags; gs: the
     groups with their set's number and flags; fv: each set's values, each once, by number.
-    The counts come from gs; the page is ranked among the matches passing every filter.
+    Where the database keeps each set's values by its key (`Dialect.keeps_set_values`), no
+    JSON is read: fs (only when a JSON facet is filtered) has the flags of each set's key,
+    read from those rows, gs the groups with their key and flags (the groups themselves
+    when nothing needs a flag), and the values are joined by key. The counts come from gs;
+    the page is ranked among the matches passing every filter.
     """
     wanted = _wanted(filters)
     flag_of = {facet: f"p_{index}" for index, facet in enumerate(FACETS)}
@@ -473,26 +482,47 @@ def search_statement(
 
     matches = dialect.matches(text)
     statement.add("WITH m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
-    statement.add(
-        ", groups AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n, "
-        "MIN(id) AS one FROM m GROUP BY fkey, kind, language)"
-    )
-    statement.add(", fs AS MATERIALIZED (SELECT ROW_NUMBER() OVER () AS fid, d.fkey, e.facets")
-    for facet in json_filtered:
-        items, value, condition = dialect.facet_values("e.facets", f"'{facet}'")
-        statement.add(f", CASE WHEN EXISTS (SELECT 1 FROM {items} WHERE {condition} AND ")
-        _flag(wanted[facet], value, statement)
-        statement.add(f") THEN 1 ELSE 0 END AS {flag_of[facet]}")
-    statement.add(
-        " FROM (SELECT fkey, MIN(one) AS one FROM groups GROUP BY fkey) d "
-        f"JOIN {dialect.entries} e ON e.id = d.one)"
-    )
     set_flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
-    statement.add(
-        ", gs AS MATERIALIZED (SELECT groups.kind, groups.language, groups.n, fs.fid"
-        f"{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
-    )
-    statement.add(f", fv AS ({dialect.set_values(JSON_FACETS)})")
+    if dialect.keeps_set_values:
+        # The sets' values are rows the database keeps by the set's key: the flags and the
+        # counts read them by key, and no entry's JSON is read.
+        groups = "gs" if not json_filtered else "groups"
+        statement.add(
+            f", {groups} AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n "
+            "FROM m GROUP BY fkey, kind, language)"
+        )
+        if json_filtered:
+            statement.add(", fs AS MATERIALIZED (SELECT d.fkey")
+            for facet in json_filtered:
+                statement.add(", CASE WHEN EXISTS (SELECT 1 FROM ")
+                statement.add(dialect.set_values_of("d.fkey", facet)).add(" AND ")
+                _flag(wanted[facet], "v.value", statement)
+                statement.add(f") THEN 1 ELSE 0 END AS {flag_of[facet]}")
+            statement.add(" FROM (SELECT DISTINCT fkey FROM groups) d)")
+            statement.add(
+                ", gs AS MATERIALIZED (SELECT groups.kind, groups.language, groups.n, "
+                f"groups.fkey{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
+            )
+    else:
+        statement.add(
+            ", groups AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n, "
+            "MIN(id) AS one FROM m GROUP BY fkey, kind, language)"
+        )
+        statement.add(", fs AS MATERIALIZED (SELECT ROW_NUMBER() OVER () AS fid, d.fkey, e.facets")
+        for facet in json_filtered:
+            items, value, condition = dialect.facet_values("e.facets", f"'{facet}'")
+            statement.add(f", CASE WHEN EXISTS (SELECT 1 FROM {items} WHERE {condition} AND ")
+            _flag(wanted[facet], value, statement)
+            statement.add(f") THEN 1 ELSE 0 END AS {flag_of[facet]}")
+        statement.add(
+            " FROM (SELECT fkey, MIN(one) AS one FROM groups GROUP BY fkey) d "
+            f"JOIN {dialect.entries} e ON e.id = d.one)"
+        )
+        statement.add(
+            ", gs AS MATERIALIZED (SELECT groups.kind, groups.language, groups.n, fs.fid"
+            f"{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
+        )
+        statement.add(f", fv AS ({dialect.set_values(JSON_FACETS)})")
 
     def passes(alias: str, fragment: Fragment, but: str | None = None, sets="fs") -> Fragment:
         """The condition that a row of `alias` passes every filter (except `but`'s): the
@@ -523,7 +553,7 @@ def search_statement(
             statement,
             text,
             source,
-            passes("m", Fragment(), sets="m"),
+            passes("m", Fragment(), sets="m") if wanted else None,
             sort=sort,
             order=order,
             offset=offset,
@@ -539,15 +569,23 @@ def search_statement(
         statement.add(f" UNION ALL SELECT 'facet', '{facet}', gs.{facet}, SUM(n), 0 FROM gs")
         statement.add(f" WHERE gs.{facet} <> '' AND ")
         passes("gs", statement, but=facet, sets="gs").add(f" GROUP BY gs.{facet}")
-    statement.add(" UNION ALL SELECT 'facet', fv.facet, fv.value, SUM(n), 0 FROM gs")
-    statement.add(" JOIN fv ON fv.fid = gs.fid WHERE 1 = 1")
+    # The JSON facets' values: the groups passing the columns' filters summed per set
+    # first (a set's flags are the set's), then joined to each set's values.
+    key = "fkey" if dialect.keeps_set_values else "fid"
+    flags = "".join(f", gs.{flag_of[facet]}" for facet in json_filtered)
+    statement.add(" UNION ALL SELECT 'facet', fv.facet, fv.value, SUM(s.n), 0 FROM (")
+    statement.add(f"SELECT gs.{key}{flags}, SUM(gs.n) AS n FROM gs WHERE 1 = 1")
     for facet in wanted:
-        statement.add(f" AND (fv.facet = '{facet}' OR (")
         if facet in COLUMN_FACETS:
-            _flag(wanted[facet], f"gs.{facet}", statement)
-        else:
-            statement.add(f"gs.{flag_of[facet]} = 1")
-        statement.add("))")
+            _flag(wanted[facet], f"gs.{facet}", statement.add(" AND "))
+    statement.add(f" GROUP BY gs.{key}{flags}) s")
+    if dialect.keeps_set_values:
+        names = ", ".join(f"'{facet}'" for facet in JSON_FACETS)
+        statement.add(f" JOIN {SET_VALUES} fv ON fv.fkey = s.fkey WHERE fv.facet IN ({names})")
+    else:
+        statement.add(" JOIN fv ON fv.fid = s.fid WHERE 1 = 1")
+    for facet in json_filtered:
+        statement.add(f" AND (fv.facet = '{facet}' OR s.{flag_of[facet]} = 1)")
     statement.add(" GROUP BY fv.facet, fv.value")
     if page:
         statement.add(

@@ -7,6 +7,8 @@ plan."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -28,9 +30,11 @@ pytestmark = [
 WORDS = "guidance_search_words(g.title_vector, g.body_vector) @@"
 
 
-def plan(engine: DatabaseEngine, text: str) -> str:
+def plan(engine: DatabaseEngine, text: str, filters=None) -> str:
     dialect = dialect_for(engine.backend)
-    statement = search_statement(dialect, text, {}, sort=SORT_RELEVANCE, offset=0, limit=10)
+    statement = search_statement(
+        dialect, text, filters or {}, sort=SORT_RELEVANCE, offset=0, limit=10
+    )
     sql = statement.sql()
     assert WORDS in sql
     # As faceted_search runs it: the session's prepared statement, its generic plan.
@@ -64,7 +68,7 @@ def common_word(db) -> DatabaseEngine:
 
 def matches_part(searched: str) -> str:
     """The plan of the matches (CTE m), up to the next part."""
-    return searched.split("CTE m\n", 1)[1].split("CTE groups", 1)[0]
+    return searched.split("CTE m\n", 1)[1].split("\n  CTE ", 1)[0]
 
 
 def test_a_common_word_goes_through_the_words_index(common_word):
@@ -80,13 +84,24 @@ def test_a_common_word_goes_through_the_words_index(common_word):
     assert "Parallel" not in searched, searched
 
 
-def test_each_set_of_facet_values_is_read_once_by_its_number(common_word):
-    """The matches are grouped by their facet sets' numbers, not by the JSON of each."""
+GROUPED_BY_KEY = re.compile(r"Group Key: (m(?:_\d+)?)\.fkey, \1\.kind, \1\.language")
+
+
+def test_each_set_of_facet_values_is_read_by_its_key_not_from_an_entry(common_word):
+    """The matches are grouped by their facet sets' keys, not by the JSON of each, and the
+    sets' values are the rows kept by key (migration 0007): no entry is read."""
     searched = plan(common_word, "remittances")
-    assert "Group Key: m.fkey, m.kind, m.language" in searched, searched
-    # Each set's JSON: one entry of it, looked up by its key (an index or bitmap scan).
-    sets = searched.split("CTE fs\n", 1)[1].split("CTE gs", 1)[0]
-    assert "guidance_search_guidanceentry_pkey" in sets, searched
+    assert GROUPED_BY_KEY.search(searched), searched
+    assert "guidance_search_facet_set_value" in searched, searched
+    assert "guidance_search_guidanceentry" not in searched, searched
+
+
+def test_a_filtered_facet_reads_its_flags_from_the_kept_values_too(common_word):
+    searched = plan(common_word, "remittances", {"element": ["P1"], "kind": ["lesson"]})
+    assert GROUPED_BY_KEY.search(searched), searched
+    sets = searched.split("CTE fs\n", 1)[1].split("\n  CTE ", 1)[0]
+    assert "guidance_search_facet_set_value" in sets, searched
+    assert "guidance_search_guidanceentry" not in searched, searched
 
 
 def test_a_rare_word_goes_through_the_words_index_too(common_word):
