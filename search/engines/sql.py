@@ -19,7 +19,12 @@ two together.
   columns; the others are read from `GuidanceEntry.facets` (lists of strings; a single
   string or number is one value; numbers count as their text; blanks and nulls are none).
   Entries share their facet values (the lessons of a module carry the module's), so the
-  JSON is read once per distinct set of values, not once per match.
+  JSON is read once per distinct set of values, not once per match (on PostgreSQL, never:
+  each set's values are rows kept by its key, migration 0007).
+- One word on PostgreSQL (most searches): the counts per set, type and language are rows
+  kept per word (migration 0009), and when sorted by relevance the page is ranked among the
+  matches with the word in their title if it is certainly there; only otherwise is every
+  match read.
 
 Only the database vendors below have a statement; the engine keeps its Python path for the
 others (Wagtail's fallback backend).
@@ -31,7 +36,7 @@ import hashlib
 import itertools
 import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
@@ -46,6 +51,12 @@ JSON_FACETS = tuple(facet for facet in FACETS if facet not in COLUMN_FACETS)
 # PostgreSQL's rows of each set of facet values (migration 0007).
 SET_VALUES = "guidance_search_facet_set_value"
 MATCHES = "guidance_search_match"  # migration 0008
+WORD_GROUPS = "guidance_search_word_group"  # migration 0009
+WORDS = "guidance_search_words(g.title_vector, g.body_vector)"  # migration 0003
+TITLE_RANK = "(ts_rank((%s)::float4[], g.title_vector, tsq.q) * g.title_norm)"
+# The text of a tsquery that is one plain lexeme (no weight, no prefix), the lexeme captured;
+# one with a quote or a backslash in it is left to the general path.
+ONE_LEXEME = r"^'([^'\\]*)'$"
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ class Dialect:
         self,
         statement: Fragment,
         text: str,
-        source: str,
+        source: Callable[..., str],
         passing: Fragment | None,
         *,
         sort: str,
@@ -145,8 +156,9 @@ class Dialect:
         limit: int,
     ) -> None:
         """Add the CTE `page` (id, published_at, relevance): the page, in `order`, of the
-        matches that pass every filter (`FROM {source} WHERE {passing}`, the matches as m;
-        `passing` None: no filter, every match)."""
+        matches that pass every filter (`FROM {source("m")} WHERE {passing}`: `source` gives
+        a relation of matches as m, with what `passing` reads; `passing` None: no filter,
+        every match)."""
         raise NotImplementedError
 
     def facet_values(self, facets: str, facet: str) -> tuple[str, str, str]:
@@ -200,6 +212,8 @@ class PostgresDialect(Dialect):
         return get_sql_weights()  # what modelsearch's query compiler ranks with
 
     def matches(self, text: str) -> Fragment:
+        """Every match, with its title's rank (t). Needs the statement's `tsq`
+        (`add_groups`)."""
         tsquery, params = self._tsquery(text)
         # Each entry's copy of its index row's vectors and title norm (migration 0004: kept
         # by a trigger on modelsearch's table), read from the narrow table of the columns
@@ -207,16 +221,36 @@ class PostgresDialect(Dialect):
         # whose pages a common word's thousands of matches visit instead of the entries'
         # wide ones; modelsearch's `title || body` through the function migration 0003
         # prices, and its GIN index: looked up in the index whatever the word's frequency.
-        # With each title's rank (t: the title is short and in the row; the tsquery built
+        # With each title's rank (the title is short and in the row; the tsquery built
         # once), which the page is chosen by (`add_page`).
         return Fragment().add(
             f"SELECT g.id, g.kind, g.language, {self.facets_key} AS fkey, g.published_at, "
-            "g.body_vector, (ts_rank((%s)::float4[], g.title_vector, tsq.q) * g.title_norm) AS t "
-            f"FROM (SELECT {tsquery} AS q OFFSET 0) tsq CROSS JOIN {MATCHES} g "
-            f"WHERE guidance_search_words(g.title_vector, g.body_vector) @@ {tsquery}",
+            f"g.body_vector, {TITLE_RANK} AS t FROM tsq CROSS JOIN {MATCHES} g "
+            f"WHERE {WORDS} @@ {tsquery}",
             self.weights,
             *params,
-            *params,
+        )
+
+    def add_groups(self, statement: Fragment, text: str, name: str) -> None:
+        """Add the CTEs `tsq` (the words' tsquery, built once), `lx` (its lexeme when it is
+        one plain word, else NULL), `m` (every match: `matches`) and `name`: the matches
+        counted per set of facet values, type and language (fkey, kind, language, n). For
+        one word, the counts kept by migration 0009; else counted over m. PostgreSQL
+        computes a CTE only when something reads it: for one word m is read only when the
+        page is not among the title matches (`add_page`)."""
+        tsquery, params = self._tsquery(text)
+        statement.add(f"tsq AS MATERIALIZED (SELECT {tsquery} AS q)", *params)
+        statement.add(
+            ", lx AS MATERIALIZED (SELECT substring(CAST(q AS text) FROM %s) AS lexeme FROM tsq)",
+            ONE_LEXEME,
+        )
+        matches = self.matches(text)
+        statement.add(", m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
+        statement.add(
+            f", {name} AS MATERIALIZED (SELECT w.fkey, w.kind, w.language, w.n "
+            f"FROM {WORD_GROUPS} w WHERE w.lexeme = (SELECT lexeme FROM lx) UNION ALL "
+            "SELECT fkey, kind, language, COUNT(*) FROM m WHERE (SELECT lexeme FROM lx) IS NULL "
+            "GROUP BY fkey, kind, language)"
         )
 
     def body_rank_bounds(self) -> tuple[float, float]:
@@ -247,17 +281,56 @@ class PostgresDialect(Dialect):
         the page, and its order, are those of ranking every match."""
         tsquery, params = self._tsquery(text)
         weights = "(%s)::float4[]"
-        statement.add(f", tsq AS MATERIALIZED (SELECT {tsquery} AS q)", *params)
-        # The matches ranked: all of them (m, with each title's rank: `matches`), or those
-        # passing the filters, copied apart.
-        ranked = "m"
-        if passing is not None:
-            ranked = "pt"
-            statement.add(
-                ", pt AS MATERIALIZED (SELECT m.id, m.published_at, m.body_vector, m.t"
-                f" FROM {source} WHERE "
+        position = max(offset + limit - 1, 0)  # the page's last row
+        one_word, several = self.body_rank_bounds()
+        columns = "m.id, m.published_at, m.body_vector, m.t"
+        by_title = sort != SORT_NEWEST
+        only_if = ""
+        if by_title:
+            # tp: the matches with the word in their title, passing the filters (the title
+            # GIN index of migration 0009). The page is among them when they are more than
+            # its rows and its last one's title ranks above `one_word`: a match without the
+            # word in its title ranks 0 there and less than that in all.
+            title_matches = (
+                f"(SELECT g.id, g.kind, g.language, g.fkey, g.published_at, g.body_vector, "
+                f"{TITLE_RANK} AS t FROM tsq CROSS JOIN {MATCHES} g "
+                "WHERE (SELECT lexeme FROM lx) IS NOT NULL AND g.body_vector IS NOT NULL "
+                f"AND g.title_vector @@ {tsquery})"
             )
-            statement.add(passing.sql(), *passing.params).add(")")
+            statement.add(
+                f", tp AS MATERIALIZED (SELECT {columns} FROM {source(title_matches)}",
+                self.weights,
+                *params,
+            )
+            if passing is not None:
+                statement.add(" WHERE ").add(passing.sql(), *passing.params)
+            statement.add(
+                "), by_title AS MATERIALIZED (SELECT (SELECT lexeme FROM lx) IS NOT NULL AND "
+                "COALESCE((SELECT t FROM tp ORDER BY t DESC OFFSET %s LIMIT 1), 0) "
+                "> CAST(%s AS double precision) AS ok)",
+                position,
+                one_word,
+            )
+            only_if = "NOT (SELECT ok FROM by_title)"
+        # The matches ranked: all of them (m), or those passing the filters; or the title
+        # matches (tp) when the page is among them.
+        ranked = "m"
+        if by_title or passing is not None:
+            ranked = "pt"
+            statement.add(", pt AS NOT MATERIALIZED (" if by_title else ", pt AS MATERIALIZED (")
+            if by_title:
+                statement.add(
+                    "SELECT id, published_at, body_vector, t FROM tp "
+                    "WHERE (SELECT ok FROM by_title) UNION ALL "
+                )
+            statement.add(f"SELECT {columns} FROM {source('m')} WHERE ")
+            if by_title:
+                statement.add(f"{only_if} AND ")
+            if passing is not None:
+                statement.add(passing.sql(), *passing.params)
+            else:
+                statement.add("1 = 1")
+            statement.add(")")
         body_rank = f"(ts_rank({weights}, {ranked}.body_vector, tsq.q) * %s)"
         position = max(offset + limit - 1, 0)  # the page's last row
         relevance = Fragment().add(f"{ranked}.t + {body_rank}", self.weights, 1.0)
@@ -274,7 +347,6 @@ class PostgresDialect(Dialect):
                 f"AND (kth.k1 = 1 OR {ranked}.published_at >= kth.kd)))"
             )
         else:
-            one_word, several = self.body_rank_bounds()
             bound = Fragment().add(
                 f"{ranked}.t + CASE WHEN numnode(tsq.q) = 1 THEN CAST(%s AS double precision) "
                 "ELSE CAST(%s AS double precision) END "
@@ -387,7 +459,7 @@ class SQLiteDialect(Dialect):
         statement.add(
             ", page AS (SELECT m.id AS id, m.published_at AS published_at, m.score AS relevance"
         )
-        statement.add(f" FROM {source}")
+        statement.add(f" FROM {source('m')}")
         if passing is not None:
             statement.add(" WHERE ").add(passing.sql(), *passing.params)
         statement.add(f" ORDER BY {order} LIMIT %s OFFSET %s)", limit, offset)
@@ -480,17 +552,14 @@ def search_statement(
     json_filtered = [facet for facet in wanted if facet in JSON_FACETS]
     statement = Fragment()
 
-    matches = dialect.matches(text)
-    statement.add("WITH m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
     set_flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
     if dialect.keeps_set_values:
         # The sets' values are rows the database keeps by the set's key: the flags and the
-        # counts read them by key, and no entry's JSON is read.
+        # counts read them by key, and no entry's JSON is read. The groups come first (the
+        # matches, when the page needs them, come with it: `add_page`).
         groups = "gs" if not json_filtered else "groups"
-        statement.add(
-            f", {groups} AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n "
-            "FROM m GROUP BY fkey, kind, language)"
-        )
+        statement.add("WITH ")
+        dialect.add_groups(statement, text, groups)
         if json_filtered:
             statement.add(", fs AS MATERIALIZED (SELECT d.fkey")
             for facet in json_filtered:
@@ -504,6 +573,8 @@ def search_statement(
                 f"groups.fkey{set_flags} FROM groups JOIN fs ON fs.fkey = groups.fkey)"
             )
     else:
+        matches = dialect.matches(text)
+        statement.add("WITH m AS MATERIALIZED (").add(matches.sql(), *matches.params).add(")")
         statement.add(
             ", groups AS MATERIALIZED (SELECT fkey, kind, language, COUNT(*) AS n, "
             "MIN(id) AS one FROM m GROUP BY fkey, kind, language)"
@@ -542,13 +613,16 @@ def search_statement(
     if sort == SORT_NEWEST:
         order = "CASE WHEN published_at IS NULL THEN 1 ELSE 0 END, published_at DESC, " + order
     if page:
-        source = "m"
-        if json_filtered:
-            # The matches with their sets' flags. The fence keeps the filters out of this
-            # join: estimated to keep one set, PostgreSQL would read the matches once per set
-            # kept rather than hash them.
+
+        def source(relation: str, fence: str = dialect.fence) -> str:
+            """The rows of `relation` (matches) as m, with their sets' flags when a JSON facet
+            is filtered. The fence keeps the filters out of this join: estimated to keep one
+            set, PostgreSQL would read the matches once per set kept rather than hash them."""
+            if not json_filtered:
+                return relation if relation == "m" else f"{relation} m"
             flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
-            source = f"(SELECT m.*{flags} FROM m JOIN fs ON fs.fkey = m.fkey{dialect.fence}) m"
+            return f"(SELECT m.*{flags} FROM {relation} m JOIN fs ON fs.fkey = m.fkey{fence}) m"
+
         dialect.add_page(
             statement,
             text,

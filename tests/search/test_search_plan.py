@@ -146,7 +146,7 @@ def test_where_the_server_binds_parameters_the_settings_go_in_a_transaction(
     assert apart == together
     sent = [q["sql"] for q in ran.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(sent) == 3, sent  # (in a test's transaction: within a savepoint)
-    assert sent[0].startswith("SET LOCAL") and sent[1].startswith("WITH m AS"), sent
+    assert sent[0].startswith("SET LOCAL") and sent[1].startswith("WITH tsq AS"), sent
     assert sent[2].startswith("RESET"), sent
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
@@ -225,4 +225,4 @@ def test_each_shape_is_prepared_once_per_session(monkeypatch):
         found = engine.search(Query(text="xylograph records", filters={"element": ("P1",)}))
     assert found.total == 2 and len(ran.captured_queries) == 1
     assert "EXECUTE" not in ran.captured_queries[0]["sql"]
-    assert "WITH m AS" in ran.captured_queries[0]["sql"]
+    assert "WITH tsq AS" in ran.captured_queries[0]["sql"]
