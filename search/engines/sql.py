@@ -102,7 +102,8 @@ class Dialect:
     # number that stands for it (PostgreSQL: migration 0006).
     facets_key = "g.facets"
     # Whether the database keeps each set's values as rows by the set's key (PostgreSQL:
-    # migration 0007), or they are read out of an entry's JSON.
+    # migration 0007), or they are read out of an entry's JSON. Such a dialect also builds
+    # the statement's groups itself (`add_groups`).
     keeps_set_values = False
 
     def __init__(self, backend, connection):
@@ -141,6 +142,12 @@ class Dialect:
     def matches(self, text: str) -> Fragment:
         """A SELECT of the entries matching the words: id, kind, language, fkey (the set of
         facet values: `facets_key`) and published_at, and what the vendor ranks with."""
+        raise NotImplementedError
+
+    def add_groups(self, statement: Fragment, text: str, name: str) -> None:
+        """Where `keeps_set_values`: add the statement's first CTEs, ending with `name`, the
+        matches counted per set of facet values, type and language (fkey, kind, language,
+        n), and `m`, the matches `add_page` reads."""
         raise NotImplementedError
 
     def add_page(
@@ -614,13 +621,14 @@ def search_statement(
         order = "CASE WHEN published_at IS NULL THEN 1 ELSE 0 END, published_at DESC, " + order
     if page:
 
-        def source(relation: str, fence: str = dialect.fence) -> str:
+        def source(relation: str) -> str:
             """The rows of `relation` (matches) as m, with their sets' flags when a JSON facet
             is filtered. The fence keeps the filters out of this join: estimated to keep one
             set, PostgreSQL would read the matches once per set kept rather than hash them."""
             if not json_filtered:
                 return relation if relation == "m" else f"{relation} m"
             flags = "".join(f", fs.{flag_of[facet]}" for facet in json_filtered)
+            fence = dialect.fence
             return f"(SELECT m.*{flags} FROM {relation} m JOIN fs ON fs.fkey = m.fkey{fence}) m"
 
         dialect.add_page(
