@@ -32,6 +32,7 @@ others (Wagtail's fallback backend).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -205,12 +206,21 @@ class PostgresDialect(Dialect):
     facets_key = "g.fkey"
     keeps_set_values = True
 
+    def __init__(self, backend, connection):
+        super().__init__(backend, connection)
+        # Each text's compiled tsquery: a statement puts it in three places.
+        self._tsqueries: dict[tuple[str, bool], tuple[str, list]] = {}
+
     def _tsquery(self, text: str, *, autocomplete: bool = False) -> tuple[str, list]:
-        compiler = self._query_compiler(text, autocomplete=autocomplete)
-        tsquery = compiler.build_tsquery(compiler.query, config=compiler.get_config(self.backend))
-        if tsquery is None:
-            return "NULL::tsquery", []
-        return self._compiled(tsquery)
+        compiled = self._tsqueries.get((text, autocomplete))
+        if compiled is None:
+            compiler = self._query_compiler(text, autocomplete=autocomplete)
+            config = compiler.get_config(self.backend)
+            tsquery = compiler.build_tsquery(compiler.query, config=config)
+            compiled = ("NULL::tsquery", []) if tsquery is None else self._compiled(tsquery)
+            self._tsqueries[text, autocomplete] = compiled
+        sql, params = compiled
+        return sql, list(params)
 
     @property
     def weights(self) -> str:
@@ -260,7 +270,9 @@ class PostgresDialect(Dialect):
             "GROUP BY fkey, kind, language)"
         )
 
-    def body_rank_bounds(self) -> tuple[float, float]:
+    @staticmethod
+    @functools.cache
+    def body_rank_bounds() -> tuple[float, float]:
         """More than ts_rank can give a body: (for one word, for several). PostgreSQL's
         ts_rank (tsrank.c, no normalisation) ranks one word below (1 + 1.645) / 1.645 times
         the weight of its heaviest position (at most that weight when all positions weigh
@@ -339,7 +351,6 @@ class PostgresDialect(Dialect):
                 statement.add("1 = 1")
             statement.add(")")
         body_rank = f"(ts_rank({weights}, {ranked}.body_vector, tsq.q) * %s)"
-        position = max(offset + limit - 1, 0)  # the page's last row
         relevance = Fragment().add(f"{ranked}.t + {body_rank}", self.weights, 1.0)
         if sort == SORT_NEWEST:
             undated = f"(CASE WHEN {ranked}.published_at IS NULL THEN 1 ELSE 0 END)"

@@ -191,6 +191,7 @@ def test_two_writers_in_crossed_order_take_turns():
     beta, beta then alpha): the second waits for the first to commit instead of each
     waiting on the other (a deadlock PostgreSQL would break by cancelling one)."""
     import threading
+    import time
 
     first, second = _connect(), _connect()
     wrote_alpha, second_started = threading.Event(), threading.Event()
@@ -204,7 +205,7 @@ def test_two_writers_in_crossed_order_take_turns():
                 second_started.wait(5)
                 # Let the other transaction reach its first write (and hold beta, were
                 # there no turns), then write beta.
-                threading.Event().wait(0.5)
+                time.sleep(0.5)
                 cursor.execute(MATCH_ROW, [-2, "beta"])
             first.commit()
         except BaseException as error:  # noqa: BLE001 -- reported by the test below
