@@ -563,6 +563,10 @@ class Wrk:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{args.port}"
         self.process: subprocess.Popen | None = None
+        # Per data file (a page's requests, cycled): how far its runs so far went, the most
+        # any thread sent. The next run starts there, so it does not send again what the
+        # warm-up or an earlier repeat sent (a search whose answer is then kept).
+        self.sent_before: dict[str, int] = {}
 
     def version(self) -> str:
         result = subprocess.run([self.binary, "-v"], capture_output=True, text=True, check=False)
@@ -589,6 +593,7 @@ class Wrk:
             str(data),
             "single" if single_use else "cycle",
             str(threads),
+            str(self.sent_before.get(str(data), 0)),
         ]
         self.process = process = subprocess.Popen(
             command,
@@ -636,6 +641,9 @@ class Wrk:
                 + "\n".join([*errors, stdout])
             )
         result = json.loads(found[-1].removeprefix("BENCHJSON "))
+        if not single_use:
+            sent = max((thread.get("sent", 0) for thread in result.get("threads", [])), default=0)
+            self.sent_before[str(data)] = self.sent_before.get(str(data), 0) + sent
         result["stopped_early"] = bool(stops)
         result["wrk_stderr"] = errors
         return result

@@ -1,14 +1,17 @@
 -- The requests of one page, for wrk (https://github.com/wg/wrk, 4.x, LuaJIT). bench/run.py
 -- writes the page's requests to a data file and runs
 --
---   wrk -t T -c C -d D -s bench/wrk_requests.lua URL -- <data file> <cycle|single> <T>
+--   wrk -t T -c C -d D -s bench/wrk_requests.lua URL -- <data file> <cycle|single> <T> [<S>]
 --
 -- The data file is a sequence of length-prefixed fields ("<byte length>\n<bytes>"). Each
 -- request is: method, path, number of headers, then name and value of each header, then
 -- "1" and the body, or "0" and an empty field for no body. The first request is the filler
 -- (see request()); the others are the page's.
 --
--- cycle:  every thread goes round all the page's requests, starting at its own offset.
+-- cycle:  every thread goes round all the page's requests, starting at its own offset
+--         (thread i at i * N / T), moved on by S (default 0): bench/run.py passes as S how
+--         far the page's earlier runs went (its warm-up's, an earlier repeat's), so a run
+--         does not begin with requests those sent (a search answered from the cache).
 -- single: each request is sent at most once (single-use requests, e.g. quiz submissions):
 --         thread i sends requests i, i+T, i+2T, ... When its share runs out it stops and
 --         prints "BENCHSTOP <thread id>" on stderr; bench/run.py then interrupts wrk (SIGINT),
@@ -76,7 +79,8 @@ function init(args)
     for k = 1, #requests do
       mine[k] = format(requests[k])
     end
-    position = math.floor(id * #requests / nthreads) % #requests
+    local start = tonumber(args[4] or "0") or 0
+    position = math.floor(id * #requests / nthreads + start) % #requests
   end
   pool, sent, exhausted = #mine, 0, false
   s1xx, s2xx, s3xx, s4xx, s5xx = 0, 0, 0, 0, 0
