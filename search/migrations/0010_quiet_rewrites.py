@@ -137,21 +137,13 @@ CHANGED_OLD = (
     f"(SELECT o.* FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {SAME}))"
 )
 CHANGED_NEW = (
-    f"(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {SAME}))"  # noqa: E501
+    f"(SELECT n.* FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {SAME}))"
 )
 
-COUNTS = """
-    SELECT l.lexeme, COALESCE(r.fkey, 0) AS fkey, r.kind, r.language, {sign} COUNT(*) AS n
-    FROM {rows} r
-    CROSS JOIN LATERAL unnest(tsvector_to_array(guidance_search_words(r.title_vector, r.body_vector))) AS l(lexeme)
-    GROUP BY 1, 2, 3, 4
-"""  # noqa: E501
-UPSERT = (
-    f"INSERT INTO {WORD_GROUPS} AS w (lexeme, fkey, kind, language, n) "
-    "SELECT lexeme, fkey, kind, language, SUM(n) FROM ({delta}) d "
-    "GROUP BY 1, 2, 3, 4 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4 "
-    "ON CONFLICT (lexeme, fkey, kind, language) DO UPDATE SET n = w.n + EXCLUDED.n"
-)
+# The signed counts of a transition table's rows per (word, set, type, language), and their
+# upsert into the kept rows: 0009's.
+_WORD_GROUPS = importlib.import_module("search.migrations.0009_word_groups")
+COUNTS, UPSERT = _WORD_GROUPS.COUNTS, _WORD_GROUPS.UPSERT
 EMPTIED = (
     f"DELETE FROM {WORD_GROUPS} w USING ({{deleted}}) d "
     "WHERE w.lexeme = d.lexeme AND w.fkey = d.fkey AND w.kind = d.kind "
