@@ -4,11 +4,12 @@
 Three triggers carry a change of modelsearch's index rows down to the kept word counts:
 index row → its entry's copy of the vectors (migration 0004), entry → its matches' row
 (0008), matches' rows → the counts per word (0009). The first two ran once per row, so a
-statement writing 500 index rows wrote the counts 500 times (each time, most of the
-~100,000 count rows, since most words are in most entries); inside one transaction each of
-those writes leaves a version of the row that the next one must step over, so a rebuild
-or a bulk delete of N entries in one transaction cost N² (500 entries: 19 s, 1,500: 245 s;
-the benchmark's 10,000 did not finish in half an hour). And each wrote whatever came:
+statement writing 500 index rows wrote the counts 500 times (each time the rows of the
+entry's words: on the benchmark's data about 170 of 150,000, the common words' rows
+written by nearly every entry); inside one transaction each of those writes leaves a
+version of the row that the next one must step over, so a rebuild or a bulk delete of N
+entries in one transaction cost N² (500 entries: 19 s, 1,500: 245 s; the benchmark's
+10,000 did not finish in half an hour). And each wrote whatever came:
 modelsearch writes every row with a title norm of 1 and then sets the norms, a reindex
 of an unchanged entry rewrote it, and every such write took the entry's words' counts
 away and added them back under the counts' lock.
