@@ -11,8 +11,9 @@ version of the row that the next one must step over, so a rebuild or a bulk dele
 entries in one transaction cost N² (500 entries: 19 s, 1,500: 245 s; the benchmark's
 10,000 did not finish in half an hour). And each wrote whatever came:
 modelsearch writes every row with a title norm of 1 and then sets the norms, a reindex
-of an unchanged entry rewrote it, and every such write took the entry's words' counts
-away and added them back under the counts' lock.
+of an unchanged entry rewrote it (its entry's copy cleared, then set again), and every such
+write counted the entry's words twice, to take them away and add them back (no change in
+the end), under the counts' lock.
 
 Now the first two run once per statement (transition tables: one trigger per event, as
 PostgreSQL requires), writing in one statement what the source's statement changed:

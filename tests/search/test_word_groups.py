@@ -107,10 +107,11 @@ def row_versions(table: str) -> set:
 
 
 def test_reindexing_unchanged_entries_rewrites_no_counts(corpus):
-    """A rebuild of entries whose words did not change, and modelsearch's refresh of every
-    title norm, leave the entries' copies and the kept counts unwritten (migration 0010:
-    on the benchmark's 10,000 entries they rewrote every count, for minutes); a changed
-    title norm still reaches the matches, which rank by it."""
+    """A rebuild of entries whose words did not change writes no count row; a rewrite of the
+    index rows that changes nothing (modelsearch's refresh of the title norms, once they are
+    set) writes no entry, no matches' row and no count (migration 0010: before, each such
+    rewrite wrote the entry and its matches' row twice and counted its words under the
+    counts' lock); a changed title norm still reaches the matches, which rank by it."""
     counts_before = row_versions(TABLE)
     # modelsearch writes each row with a title norm of 1, then sets every norm again.
     corpus.rebuild(GuidanceEntry.objects.order_by("pk"))
@@ -133,7 +134,8 @@ def test_reindexing_unchanged_entries_rewrites_no_counts(corpus):
         cursor.execute("SELECT title_norm FROM guidance_search_match WHERE id = %s", [entry.pk])
         assert cursor.fetchone() == (0.25,)
     assert row_versions(TABLE) == counts_before
-    assert kept_and_counted()[0] == kept_and_counted()[1]
+    kept, counted = kept_and_counted()
+    assert kept == counted
 
 
 def count_calls(function: str) -> int:
@@ -150,8 +152,9 @@ def count_calls(function: str) -> int:
 def test_writing_many_entries_writes_the_counts_once_per_statement(corpus):
     """Rebuilding the index of many entries in one transaction writes the counts once per
     statement of the writer, not once per entry (migration 0010): per entry, each write left
-    a version of most count rows that the next write stepped over, so N entries cost N² (the
-    benchmark's 10,000 did not finish in half an hour)."""
+    a version of its words' count rows (the common words' written by nearly every entry)
+    that the next write stepped over, so N entries cost N² (the benchmark's 10,000 did not
+    finish in half an hour)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL track_functions = 'pl'")
 
